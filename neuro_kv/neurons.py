@@ -1,0 +1,26 @@
+"""Neuron model pieces: leaky integrate-and-fire with exponential current-based synapses.
+
+Synaptic "currents" are in volts (R*I): a presynaptic spike adds its weight (in mV) to
+``I_exc`` or ``I_inh``, which decay with ``tau_exc``/``tau_inh`` and drive the membrane.
+"""
+
+from __future__ import annotations
+
+__all__ = ["lif_equations", "LIF_THRESHOLD", "LIF_RESET"]
+
+LIF_THRESHOLD = "v > v_threshold"
+LIF_RESET = "v = v_reset"
+
+
+def lif_equations(extra_drive: str = "", extra_model: str = "") -> str:
+    """Equations of a LIF neuron; ``extra_drive`` is added to the membrane drive (volts).
+
+    Needs in the namespace: ``tau_m``, ``v_rest``, ``tau_exc``, ``tau_inh``.
+    """
+    drive = "I_exc - I_inh" + (f" + {extra_drive}" if extra_drive else "")
+    model = f"""
+    dv/dt = (v_rest - v + {drive}) / tau_m : volt (unless refractory)
+    dI_exc/dt = -I_exc / tau_exc : volt
+    dI_inh/dt = -I_inh / tau_inh : volt
+    """
+    return model + extra_model

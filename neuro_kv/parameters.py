@@ -1,0 +1,186 @@
+"""Parameters with units: declaration, parsing, validation and formatting.
+
+A parameter value is a Brian2 quantity (``20*ms``), a float, an int or a choice string.
+In files and on the command line, values with units are written like ``20*ms``.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import brian2.units as b2u
+from brian2.units.fundamentalunits import DimensionMismatchError, Quantity, Unit
+
+__all__ = [
+    "Parameter",
+    "ParameterError",
+    "ParameterSet",
+    "format_value",
+    "parse_value",
+]
+
+_NUMBER_WITH_UNIT = re.compile(
+    r"^\s*(?P<number>[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?|nan|inf|-inf)\s*"
+    r"(?:\*\s*(?P<unit>[A-Za-z]+(?:\s*/\s*[A-Za-z]+)?))?\s*$"
+)
+
+
+class ParameterError(ValueError):
+    """Bad parameter input; the message names the parameter, its value and what is allowed."""
+
+
+@dataclass(frozen=True)
+class Parameter:
+    """One named model or protocol parameter.
+
+    ``kind`` is ``quantity`` (``unit`` is its Brian2 unit), ``float``, ``int`` or ``choice``.
+    ``low``/``high`` are inclusive bounds in units of ``unit``; ``low_exclusive`` makes the
+    lower bound strict.
+    """
+
+    name: str
+    default: Any
+    doc: str
+    kind: str = "float"
+    unit: Unit | None = None
+    low: float | None = None
+    high: float | None = None
+    low_exclusive: bool = False
+    choices: tuple[str, ...] = ()
+
+    def allowed(self) -> str:
+        """Human-readable description of the allowed values."""
+        if self.kind == "choice":
+            return "one of " + ", ".join(self.choices)
+        what = {"quantity": f"a value in {self.unit}", "int": "an integer", "float": "a number"}
+        text = what[self.kind]
+        unit = f"*{self.unit}" if self.kind == "quantity" else ""
+        if self.low is not None and self.high is not None:
+            return f"{text} in [{self.low:g}{unit}, {self.high:g}{unit}]"
+        if self.low is not None:
+            sign = ">" if self.low_exclusive else ">="
+            return f"{text} {sign} {self.low:g}{unit}"
+        return text
+
+    def convert(self, value: Any) -> Any:
+        """Parse (if a string) and validate ``value``; raise ParameterError if not allowed."""
+        shown = value if isinstance(value, str) else format_value(value)
+        if isinstance(value, str) and self.kind != "choice":
+            value = parse_value(value, self.name)
+        if self.kind == "choice":
+            if value not in self.choices:
+                raise self._error(shown)
+            return value
+        if self.kind == "quantity":
+            if not isinstance(value, Quantity) or isinstance(value, bool):
+                if self.unit is not None and self.unit.dim.is_dimensionless:
+                    value = float(value) * self.unit
+                else:
+                    raise self._error(shown, "missing unit")
+            try:
+                number = float(value / self.unit)
+            except DimensionMismatchError:
+                raise self._error(shown, "wrong unit") from None
+        else:
+            if isinstance(value, Quantity) and not value.dim.is_dimensionless:
+                raise self._error(shown, "unexpected unit")
+            if isinstance(value, bool):
+                raise self._error(shown)
+            try:
+                number = float(value)
+            except (TypeError, ValueError):
+                raise self._error(shown) from None
+        if not math.isfinite(number):
+            raise self._error(shown, "not a finite number")
+        if self.kind == "int" and number != int(number):
+            raise self._error(shown)
+        too_low = self.low is not None and (
+            number <= self.low if self.low_exclusive else number < self.low
+        )
+        if too_low or (self.high is not None and number > self.high):
+            raise self._error(shown)
+        if self.kind == "quantity":
+            return number * self.unit
+        return int(number) if self.kind == "int" else number
+
+    def _error(self, shown: Any, why: str = "") -> ParameterError:
+        reason = f" ({why})" if why else ""
+        return ParameterError(
+            f"parameter {self.name!r}: value {shown!s}{reason} is not allowed; "
+            f"expected {self.allowed()}"
+        )
+
+
+def parse_value(text: str, name: str = "value") -> Any:
+    """Parse ``'20*ms'``, ``'0.6'``, ``'40'`` into a quantity, float or int."""
+    match = _NUMBER_WITH_UNIT.match(text)
+    if match is None:
+        return text.strip()
+    number = float(match["number"])
+    unit_text = match["unit"]
+    if unit_text is None:
+        is_int = re.fullmatch(r"\s*[-+]?\d+\s*", match["number"]) is not None
+        return int(number) if is_int else number
+    unit: Any = 1
+    for i, part in enumerate(re.split(r"\s*/\s*", unit_text)):
+        found = getattr(b2u, part, None)
+        if not isinstance(found, Unit):
+            raise ParameterError(
+                f"parameter {name!r}: value {text!r} has unknown unit {part!r}; "
+                "expected a Brian2 unit such as ms, mV, Hz, nA"
+            )
+        unit = unit * found if i == 0 else unit / found
+    return number * unit
+
+
+def format_value(value: Any, unit: Unit | None = None) -> Any:
+    """Format a value for TOML/JSON: quantities become strings like ``'20.0*ms'``."""
+    if isinstance(value, Quantity) and not value.dim.is_dimensionless:
+        unit = unit if unit is not None else value.get_best_unit()
+        return f"{float(value / unit)!r}*{unit}"
+    if isinstance(value, Quantity):
+        return float(value)
+    return value
+
+
+class ParameterSet:
+    """An ordered collection of Parameter declarations with resolution of user values."""
+
+    def __init__(self, parameters: Iterable[Parameter]):
+        self._parameters = {p.name: p for p in parameters}
+
+    def __iter__(self):
+        return iter(self._parameters.values())
+
+    def __contains__(self, name: str) -> bool:
+        return name in self._parameters
+
+    def __getitem__(self, name: str) -> Parameter:
+        return self._parameters[name]
+
+    def defaults(self) -> dict[str, Any]:
+        """The default values, keyed by name."""
+        return {p.name: p.default for p in self}
+
+    def resolve(self, overrides: Mapping[str, Any] | None = None) -> dict[str, Any]:
+        """Defaults updated by ``overrides``, every value validated; unknown names raise."""
+        values = self.defaults()
+        for name, value in (overrides or {}).items():
+            if name not in self._parameters:
+                raise ParameterError(
+                    f"unknown parameter {name!r} (value {value!s}); "
+                    f"allowed names: {', '.join(sorted(self._parameters))}"
+                )
+            values[name] = self._parameters[name].convert(value)
+        return values
+
+    def to_strings(self, values: Mapping[str, Any]) -> dict[str, Any]:
+        """Values formatted for files: quantities in each parameter's declared unit."""
+        return {
+            name: format_value(values[name], self._parameters[name].unit)
+            for name in self._parameters
+        }

@@ -1,0 +1,139 @@
+"""``paired-recall``: store random +/-1 key/value pairs, then recall each from a partial key.
+
+Encoding (one window per item): the key on the input, the value clamped on the cortex by the
+teacher, the neuromodulator at ``encoding_modulator``, a plateau on the chosen slot(s).
+Retrieval (one window per item, in storage order): the key with ``cue_hidden_fraction`` of
+its entries hidden, neuromodulator 0, no teacher, no plateau.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from brian2 import ms
+
+from analysis.decoding import decode_dual_rail, recall_accuracy, slot_competition
+from analysis.spiketrains import population_rates, population_trains, window_counts
+from neuro_kv.parameters import Parameter, ParameterError, ParameterSet
+from neuro_kv.schedule import Phase, Schedule
+
+__all__ = ["PairedRecall", "Patterns", "assign_slots"]
+
+P = Parameter
+
+
+@dataclass(frozen=True)
+class Patterns:
+    """The stored items: keys (items x n_input), values (items x n_value), retrieval cues,
+    and the slots tagged for each item at encoding."""
+
+    keys: np.ndarray
+    values: np.ndarray
+    cues: np.ndarray
+    tagged_slots: list[tuple[int, ...]]
+
+    def current_slots(self, n_slots: int) -> list[tuple[int, ...]]:
+        """For each item, the slots whose latest write was that item."""
+        owner = np.full(n_slots, -1)
+        for item, slots in enumerate(self.tagged_slots):
+            owner[list(slots)] = item
+        return [tuple(int(s) for s in np.flatnonzero(owner == item))
+                for item in range(len(self.tagged_slots))]
+
+
+def assign_slots(n_items: int, n_slots: int, policy: str, probability: float,
+                 rng: np.random.Generator) -> list[tuple[int, ...]]:
+    """Slots tagged at each encoding: ``sequential`` (least recently used, ``item mod n``) or
+    ``random`` (each slot independently with ``probability``; zero or several are possible)."""
+    if policy == "sequential":
+        return [(item % n_slots,) for item in range(n_items)]
+    return [tuple(int(s) for s in np.flatnonzero(rng.random(n_slots) < probability))
+            for _ in range(n_items)]
+
+
+def hide_entries(patterns: np.ndarray, fraction: float, rng: np.random.Generator) -> np.ndarray:
+    """Copies of ``patterns`` with round(fraction * n) random entries of each row set to 0."""
+    cues = patterns.copy()
+    n_hidden = int(round(fraction * patterns.shape[1]))
+    for row in cues:
+        row[rng.choice(patterns.shape[1], n_hidden, replace=False)] = 0
+    return cues
+
+
+PARAMETERS = ParameterSet([
+    P("n_items", 20, "key/value pairs stored and recalled", "int", low=1),
+    P("cue_hidden_fraction", 0.6, "fraction of key entries hidden in a retrieval cue", "float",
+      low=0, high=1),
+    P("slot_policy", "sequential", "how a slot is chosen for each item", "choice",
+      choices=("sequential", "random")),
+    P("slot_probability", 0.1, "random policy: probability that a slot is tagged", "float",
+      low=0, high=1),
+    P("encoding_modulator", 1.0, "neuromodulator level during encoding (0: nothing stored)",
+      "float", low=0),
+    P("window", 100 * ms, "duration of each encoding or retrieval window", "quantity", ms,
+      low=0, low_exclusive=True),
+    P("gap", 50 * ms, "silence after each window", "quantity", ms, low=0),
+    P("dt", 0.1 * ms, "simulation time step", "quantity", ms, low=0, low_exclusive=True),
+])
+
+
+class PairedRecall:
+    """Encode ``n_items`` pairs, then retrieve each with a partial key."""
+
+    name = "paired-recall"
+    default_circuit = "kv-index"
+    parameters = PARAMETERS
+
+    def draw_patterns(self, p: dict[str, Any], rng: np.random.Generator) -> Patterns:
+        n_items = p["n_items"]
+        keys = rng.choice([-1.0, 1.0], size=(n_items, p["n_input"]))
+        values = rng.choice([-1.0, 1.0], size=(n_items, p["n_value"]))
+        slots = assign_slots(n_items, p["n_slots"], p["slot_policy"], p["slot_probability"],
+                             rng)
+        cues = hide_entries(keys, p["cue_hidden_fraction"], rng)
+        return Patterns(keys, values, cues, slots)
+
+    def schedule(self, p: dict[str, Any], patterns: Patterns) -> Schedule:
+        schedule = Schedule(window=p["window"], gap=p["gap"], step=schedule_step(p),
+                            n_input=p["n_input"], n_value=p["n_value"], n_slots=p["n_slots"])
+        for item, (key, value) in enumerate(zip(patterns.keys, patterns.values)):
+            schedule.add(Phase("encode", item, cue=key, teacher=value,
+                               plateau_slots=patterns.tagged_slots[item],
+                               modulator=p["encoding_modulator"]))
+        for item, cue in enumerate(patterns.cues):
+            schedule.add(Phase("retrieve", item, cue=cue))
+        return schedule
+
+    def analyse(self, p: dict[str, Any], patterns: Patterns, schedule: Schedule,
+                segment: Any, rng: np.random.Generator) -> dict[str, Any]:
+        retrievals = schedule.windows("retrieve")
+        windows = [(start, stop) for _, _, start, stop in retrievals]
+        step = schedule.arrays().step
+        cortex = window_counts(population_trains(segment, "cortex"), step, windows)
+        index = window_counts(population_trains(segment, "index"), step, windows)
+        estimates = decode_dual_rail(cortex, p["n_value"], p["value_copies"], rng)
+        per_item = recall_accuracy(estimates, patterns.values)
+        competition = slot_competition(index, patterns.current_slots(p["n_slots"]))
+        return {
+            "recall_accuracy": float(per_item.mean()),
+            "slot_hit_rate": float(competition["hits"].mean()),
+            "correct_slot_spike_fraction": float(competition["correct_fraction"].mean()),
+            "n_items": p["n_items"],
+            "per_item_accuracy": [float(a) for a in per_item],
+            "winning_slots": [int(w) for w in competition["winners"]],
+            "population_rate_hz": population_rates(segment),
+        }
+
+
+def schedule_step(p: dict[str, Any]) -> Any:
+    """The coarsest grid (a multiple of dt) on which windows and gaps both lie."""
+    window, gap = (float(p[name] / p["dt"]) for name in ("window", "gap"))
+    for name, steps in (("window", window), ("gap", gap)):
+        if abs(steps - round(steps)) > 1e-6:
+            raise ParameterError(
+                f"parameter {name!r}: value {p[name]} is not allowed; "
+                f"expected a multiple of dt = {p['dt']}")
+    return math.gcd(int(round(window)), int(round(gap))) * p["dt"]
