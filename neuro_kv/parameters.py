@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import brian2.units as b2u
-from brian2.units.fundamentalunits import DimensionMismatchError, Quantity, Unit
+from brian2.units.fundamentalunits import Quantity, Unit
 
 __all__ = [
     "Parameter",
@@ -81,10 +81,9 @@ class Parameter:
                     value = float(value) * self.unit
                 else:
                     raise self._error(shown, "missing unit")
-            try:
-                number = float(value / self.unit)
-            except DimensionMismatchError:
-                raise self._error(shown, "wrong unit") from None
+            if value.dim != self.unit.dim:
+                raise self._error(shown, "wrong unit")
+            number = float(value / self.unit)
         else:
             if isinstance(value, Quantity) and not value.dim.is_dimensionless:
                 raise self._error(shown, "unexpected unit")

@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 import numpy as np
 from brian2 import ms
 
 from analysis.decoding import decode_dual_rail, recall_accuracy, slot_competition
+from analysis.plots import dual_rail_difference, raster_figure, weights_figure
 from analysis.spiketrains import population_rates, population_trains, window_counts
 from neuro_kv.parameters import Parameter, ParameterError, ParameterSet
 from neuro_kv.schedule import Phase, Schedule
@@ -125,6 +127,25 @@ class PairedRecall:
             "per_item_accuracy": [float(a) for a in per_item],
             "winning_slots": [int(w) for w in competition["winners"]],
             "population_rate_hz": population_rates(segment),
+        }
+
+
+    def figures(self, p: dict[str, Any], result: Any) -> dict[str, Any]:
+        """Figure file name -> function(path) drawing it."""
+        windows = [(phase.kind, start, stop) for _, phase, start, stop
+                   in result.schedule.windows()]
+        keys = dual_rail_difference(result.weights["keys"], p["n_input"], p["input_copies"],
+                                    axis=0).T
+        values = dual_rail_difference(result.weights["values"], p["n_value"],
+                                      p["value_copies"], axis=1)
+        scale = max(float(np.abs(keys).max()), 1e-12)
+        panels = {
+            "learned keys (input -> index, +1 rail - -1 rail, normalised)": keys / scale,
+            "learned values (index -> cortex, +1 rail - -1 rail)": values,
+        }
+        return {
+            "raster.png": partial(raster_figure, result.segment, result.populations, windows),
+            "weights.png": partial(weights_figure, panels),
         }
 
 

@@ -1,0 +1,40 @@
+"""Named circuits and protocols (imported lazily, so ``circuits``/``protocols`` may import
+``neuro_kv`` freely)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from neuro_kv.parameters import ParameterError
+
+__all__ = ["circuits", "protocols", "get_circuit", "get_protocol"]
+
+
+def circuits() -> dict[str, Any]:
+    """Circuit name -> circuit class."""
+    from circuits.kv_index import KVIndexCircuit
+
+    return {KVIndexCircuit.name: KVIndexCircuit}
+
+
+def protocols() -> dict[str, Any]:
+    """Protocol name -> protocol class."""
+    from protocols.paired_recall import PairedRecall
+
+    return {PairedRecall.name: PairedRecall}
+
+
+def get_circuit(name: str) -> Any:
+    """An instance of the named circuit; ParameterError if unknown."""
+    known = circuits()
+    if name not in known:
+        raise ParameterError(f"circuit {name!r} is unknown; allowed: {', '.join(known)}")
+    return known[name]()
+
+
+def get_protocol(name: str) -> Any:
+    """An instance of the named protocol; ParameterError if unknown."""
+    known = protocols()
+    if name not in known:
+        raise ParameterError(f"protocol {name!r} is unknown; allowed: {', '.join(known)}")
+    return known[name]()

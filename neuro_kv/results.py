@@ -1,0 +1,123 @@
+"""Results of one run and their storage as a result directory.
+
+A result directory holds ``metrics.json``, ``params.toml`` (effective parameters with units,
+seed, device, versions), ``spikes.nwb``, ``raster.png`` and ``weights.png``. It is written
+into a hidden temporary sibling directory that is renamed into place at the end, so a reader
+never sees a half-written result.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import shutil
+import tempfile
+from dataclasses import dataclass, field
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+import neo
+import numpy as np
+import tomli_w
+
+from neuro_kv.schedule import Schedule
+
+__all__ = ["RunResult", "versions", "atomic_directory"]
+
+PACKAGES = ("neuro-kv", "brian2", "numpy", "neo", "elephant", "pynwb", "matplotlib")
+
+
+def versions() -> dict[str, str]:
+    """Versions of Python and of the packages that shape a result."""
+    found = {"python": platform.python_version()}
+    for package in PACKAGES:
+        try:
+            found[package] = metadata.version(package)
+        except metadata.PackageNotFoundError:
+            found[package] = "not installed"
+    return found
+
+
+@dataclass
+class RunResult:
+    """Everything one run produced: metrics, spikes (Neo), parameters and provenance."""
+
+    protocol: str
+    circuit: str
+    seed: int
+    device: str
+    parameters: dict[str, Any]
+    parameter_strings: dict[str, Any]
+    metrics: dict[str, Any]
+    segment: neo.Segment
+    schedule: Schedule
+    weights: dict[str, np.ndarray]
+    populations: tuple[str, ...]
+    figures: dict[str, Any] = field(default_factory=dict)
+    versions: dict[str, str] = field(default_factory=versions)
+
+    def provenance(self) -> dict[str, Any]:
+        """Run identity: protocol, circuit, seed, device, versions and machine."""
+        return {
+            "protocol": self.protocol,
+            "circuit": self.circuit,
+            "seed": self.seed,
+            "device": self.device,
+            "machine": platform.platform(),
+        }
+
+    def save(self, directory: str | Path) -> Path:
+        """Write the result directory atomically; replaces an existing one at the end."""
+        directory = Path(directory)
+        with atomic_directory(directory) as tmp:
+            self._write(tmp)
+        return directory
+
+    def _write(self, tmp: Path) -> None:
+        from neuro_kv.nwb import write_nwb
+
+        (tmp / "metrics.json").write_text(json.dumps(self.metrics, indent=2, sort_keys=True))
+        document = {
+            "run": self.provenance(),
+            "parameters": self.parameter_strings,
+            "versions": self.versions,
+        }
+        (tmp / "params.toml").write_text(tomli_w.dumps(document))
+        windows = [(phase.kind, phase.item, start, stop)
+                   for _, phase, start, stop in self.schedule.windows()]
+        write_nwb(tmp / "spikes.nwb", self.segment, windows,
+                  description=f"neuro-kv {self.protocol} on {self.circuit}",
+                  metadata={**document, "metrics": {k: v for k, v in self.metrics.items()
+                                                    if not isinstance(v, (list, dict))}})
+        for name, draw in self.figures.items():
+            draw(tmp / name)
+
+
+class atomic_directory:
+    """Context manager: yields a temporary directory that becomes ``target`` on success."""
+
+    def __init__(self, target: Path):
+        self.target = Path(target)
+        self.tmp: Path | None = None
+
+    def __enter__(self) -> Path:
+        self.target.parent.mkdir(parents=True, exist_ok=True)
+        self.tmp = Path(tempfile.mkdtemp(prefix=f".{self.target.name}.partial-",
+                                         dir=self.target.parent))
+        return self.tmp
+
+    def __exit__(self, exc_type: Any, exc: Any, tb: Any) -> None:
+        assert self.tmp is not None
+        if exc_type is not None:
+            shutil.rmtree(self.tmp, ignore_errors=True)
+            return
+        os.chmod(self.tmp, 0o755)
+        old = None
+        if self.target.exists():
+            old = self.target.with_name(f".{self.target.name}.old-{os.getpid()}")
+            os.rename(self.target, old)
+        os.rename(self.tmp, self.target)
+        if old is not None:
+            shutil.rmtree(old, ignore_errors=True)
