@@ -128,23 +128,23 @@ def value_stdp(
 ) -> SynapticRule:
     """Pair-based additive STDP gated by M, weights clipped to [0, 1].
 
-    Traces: ``a_pre += a_plus`` at a presynaptic and ``a_post += a_minus`` at a postsynaptic
-    spike; ``w += M*a_post`` on a presynaptic, ``w += M*a_pre`` on a postsynaptic spike.
+    Traces: ``apre += a_plus`` at a presynaptic and ``apost += a_minus`` at a postsynaptic
+    spike; ``w += M*apost`` on a presynaptic, ``w += M*apre`` on a postsynaptic spike.
     """
     return SynapticRule(
         name="value_stdp",
         model=(
             "w : 1\n"
-            "da_pre/dt = -a_pre / tau_plus : 1 (event-driven)\n"
-            "da_post/dt = -a_post / tau_minus : 1 (event-driven)"
+            "dapre/dt = -apre / tau_plus : 1 (event-driven)\n"
+            "dapost/dt = -apost / tau_minus : 1 (event-driven)"
         ),
         on_pre=(
-            "a_pre += a_plus\n"
-            "w = clip(w + modulator_post * a_post, 0, 1)"
+            "apre += a_plus\n"
+            "w = clip(w + modulator_post * apost, 0, 1)"
         ),
         on_post=(
-            "a_post += a_minus\n"
-            "w = clip(w + modulator_post * a_pre, 0, 1)"
+            "apost += a_minus\n"
+            "w = clip(w + modulator_post * apre, 0, 1)"
         ),
         constants={"a_plus": a_plus, "a_minus": a_minus, "tau_plus": tau_plus,
                    "tau_minus": tau_minus},
@@ -159,24 +159,27 @@ def reward_modulated_stdp(
     tau_minus: Quantity = 20 * ms,
     tau_eligibility: Quantity = 500 * ms,
 ) -> SynapticRule:
-    """Generic three-factor STDP: STDP pairings feed an eligibility trace ``e``, the
+    """Generic three-factor STDP: STDP pairings feed an eligibility trace, the
     neuromodulator turns it into weight change (Izhikevich 2007; Fremaux & Gerstner 2016).
 
-    ``de/dt = -e/tau_eligibility``; ``dw/dt = eta*M*e/tau_eligibility`` (unbounded).
+    ``d(eligibility)/dt = -eligibility/tau_eligibility``;
+    ``dw/dt = eta*M*eligibility/tau_eligibility`` (unbounded), forward Euler (Brian2's exact
+    solver does not take the modulator-gated coupling).
     """
     return SynapticRule(
         name="reward_modulated_stdp",
         model=(
-            "de/dt = -e / tau_eligibility : 1 (clock-driven)\n"
-            "dw/dt = eta_reward * modulator_post * e / tau_eligibility : 1 (clock-driven)\n"
-            "da_pre/dt = -a_pre / tau_plus : 1 (event-driven)\n"
-            "da_post/dt = -a_post / tau_minus : 1 (event-driven)"
+            "deligibility/dt = -eligibility / tau_eligibility : 1 (clock-driven)\n"
+            "dw/dt = eta_reward * modulator_post * eligibility / tau_eligibility : 1 (clock-driven)\n"
+            "dapre/dt = -apre / tau_plus : 1 (event-driven)\n"
+            "dapost/dt = -apost / tau_minus : 1 (event-driven)"
         ),
-        on_pre="a_pre += a_plus\ne += a_post",
-        on_post="a_post += a_minus\ne += a_pre",
+        on_pre="apre += a_plus\neligibility += apost",
+        on_post="apost += a_minus\neligibility += apre",
         constants={"a_plus": a_plus, "a_minus": a_minus, "tau_plus": tau_plus,
                    "tau_minus": tau_minus, "tau_eligibility": tau_eligibility},
         learning_rates={"eta_reward": eta},
+        method="euler",
     )
 
 

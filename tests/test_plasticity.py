@@ -1,0 +1,177 @@
+"""Each plasticity rule in Brian2 against its numpy reference, on fixed spike trains.
+
+Spike trains: random Poisson-like trains plus edge cases (simultaneous pre and post spikes,
+spikes one step apart, spikes on gate changes). Gates switch every 10 ms between random
+levels, with stretches where the modulator or the tag is 0.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from brian2 import (
+    Network,
+    NeuronGroup,
+    SpikeGeneratorGroup,
+    StateMonitor,
+    TimedArray,
+    defaultclock,
+    ms,
+    prefs,
+    second,
+    set_device,
+)
+
+from neuro_kv import plasticity
+from neuro_kv.runner import quiet_brian
+
+from . import reference_rules as ref
+
+DT = 0.1 * ms
+GATE_STEP = 10 * ms
+STEPS = 3000  # 300 ms
+N_PRE, N_POST = 5, 3
+GATE_ROWS = int(STEPS * DT / GATE_STEP)
+
+
+@pytest.fixture(autouse=True)
+def numpy_runtime():
+    quiet_brian()
+    set_device("runtime")
+    prefs.codegen.target = "numpy"
+    defaultclock.dt = DT
+
+
+def spike_trains(n: int, rate_per_step: float, seed: int) -> np.ndarray:
+    """steps x n booleans: random spikes plus fixed edge cases."""
+    rng = np.random.default_rng(seed)
+    spikes = rng.random((STEPS, n)) < rate_per_step
+    spikes[[100, 101, 1000, 2000], 0] = True  # one step apart; on a gate change
+    spikes[[500, 1500], :] = True  # all neurons together
+    return spikes
+
+
+def gates(seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """Modulator (gate rows) and tags (gate rows x N_POST), with off stretches."""
+    rng = np.random.default_rng(seed)
+    modulator = rng.choice([0.0, 0.5, 1.0], size=GATE_ROWS)
+    modulator[:3] = 1.0
+    modulator[20:24] = 0.0
+    tag = (rng.random((GATE_ROWS, N_POST)) < 0.6).astype(float)
+    tag[:3] = 1.0
+    tag[:, 2] = 0.0  # the last postsynaptic neuron is never tagged
+    return modulator, tag
+
+
+def per_step(rows: np.ndarray) -> np.ndarray:
+    return np.repeat(rows, int(round(GATE_STEP / DT)), axis=0)
+
+
+def simulate_rule(rule: plasticity.SynapticRule, pre: np.ndarray, post: np.ndarray,
+                  modulator: np.ndarray, tag: np.ndarray, w0: np.ndarray,
+                  synapse_dt=None) -> np.ndarray:
+    """Brian2 weight trajectory (steps x N_PRE x N_POST), recorded at the end of each step."""
+    steps, indices = np.nonzero(pre)
+    source = SpikeGeneratorGroup(N_PRE, indices, steps * DT)
+    post_on = TimedArray(post.astype(float), dt=DT)
+    modulator_level = TimedArray(modulator, dt=GATE_STEP)
+    tag_level = TimedArray(tag, dt=GATE_STEP)
+    target = NeuronGroup(N_POST, "tag : 1\nmodulator : 1 (shared)",
+                         threshold="post_on(t, i) > 0.5",
+                         reset="", namespace={"post_on": post_on,
+                                              "modulator_level": modulator_level,
+                                              "tag_level": tag_level})
+    target.run_regularly("modulator = modulator_level(t)\ntag = tag_level(t, i)",
+                         dt=GATE_STEP, when="start")
+    synapses = rule.synapses(source, target, dt=synapse_dt)
+    synapses.w[:] = w0[np.asarray(synapses.i[:]), np.asarray(synapses.j[:])]
+    monitor = StateMonitor(synapses, "w", record=True, when="end", dt=DT)
+    Network(source, target, synapses, monitor).run(STEPS * DT)
+    trajectory = np.zeros((STEPS, N_PRE, N_POST))
+    trajectory[:, np.asarray(synapses.i[:]), np.asarray(synapses.j[:])] = monitor.w[:].T
+    return trajectory
+
+
+def initial_weights(seed: int) -> np.ndarray:
+    return np.random.default_rng(seed).uniform(0.2, 0.8, size=(N_PRE, N_POST))
+
+
+def test_key_three_factor_matches_reference_and_is_gated():
+    rule = plasticity.key_three_factor(eta=0.4, tau_decay=25 * ms)
+    pre = spike_trains(N_PRE, 0.004, seed=1)
+    post = np.zeros((STEPS, N_POST), dtype=bool)
+    modulator, tag = gates(seed=2)
+    w0 = initial_weights(3)
+    brian = simulate_rule(rule, pre, post, modulator, tag, w0, synapse_dt=1 * ms)
+    numpy = ref.key_three_factor(pre, per_step(modulator), per_step(tag), w0,
+                                 dt=float(DT / second), plasticity_dt=0.001, eta=0.4,
+                                 tau=0.025)
+    np.testing.assert_allclose(brian, numpy, rtol=0, atol=1e-9)
+    # keys change only in the tagged slot and only while the modulator is on
+    change = np.abs(np.diff(brian, axis=0)).sum(axis=1)  # steps-1 x N_POST
+    gate_on = (per_step(modulator)[1:, None] * per_step(tag)[1:]) > 0
+    assert change[~gate_on].max() == 0.0
+    assert change[gate_on].sum() > 1.0  # and they do change when gated
+    assert np.all(brian[:, :, 2] == w0[:, 2])
+
+
+def test_key_rule_overwrites_toward_presynaptic_activity():
+    """One plateau with active and silent inputs: active -> high, silent -> ~0."""
+    rule = plasticity.key_three_factor(eta=0.6, tau_decay=25 * ms)
+    pre = np.zeros((STEPS, N_PRE), dtype=bool)
+    rng = np.random.default_rng(4)
+    pre[:1000, :3] = rng.random((1000, 3)) < 0.004  # 40 Hz for 100 ms on inputs 0-2
+    modulator = np.zeros(GATE_ROWS)
+    modulator[:10] = 1.0
+    tag = np.zeros((GATE_ROWS, N_POST))
+    tag[:10, 0] = 1.0
+    w0 = np.full((N_PRE, N_POST), 0.9)
+    w = simulate_rule(rule, pre, np.zeros((STEPS, N_POST), bool), modulator, tag, w0,
+                      synapse_dt=1 * ms)[-1]
+    assert w[3:, 0].max() < 0.05  # silent inputs erased (exp(-100/25) ~ 0.018)
+    assert w[:3, 0].min() > 0.2  # active inputs kept high
+    np.testing.assert_array_equal(w[:, 1:], w0[:, 1:])  # untagged slots untouched
+
+
+@pytest.mark.parametrize("rule_name", ["value_rate_hebbian", "value_stdp",
+                                       "reward_modulated_stdp"])
+def test_pre_post_rules_match_reference(rule_name):
+    pre = spike_trains(N_PRE, 0.003, seed=5)
+    post = spike_trains(N_POST, 0.005, seed=6)
+    post[[100, 500, 1500], :] = True  # simultaneous with presynaptic spikes
+    modulator, tag = gates(seed=7)
+    w0 = initial_weights(8)
+    m = per_step(modulator)
+    dt = float(DT / second)
+    if rule_name == "value_rate_hebbian":
+        rule = plasticity.value_rate_hebbian(eta=0.3, tau_trace=20 * ms)
+        numpy = ref.value_rate_hebbian(pre, post, m, w0, dt=dt, eta=0.3, tau=0.02)
+    elif rule_name == "value_stdp":
+        rule = plasticity.value_stdp(0.05, -0.04, 20 * ms, 30 * ms)
+        numpy = ref.value_stdp(pre, post, m, w0, dt=dt, a_plus=0.05, a_minus=-0.04,
+                               tau_plus=0.02, tau_minus=0.03)
+    else:
+        rule = plasticity.reward_modulated_stdp(2.0, 0.05, -0.06, 20 * ms, 20 * ms, 100 * ms)
+        numpy = ref.reward_modulated_stdp(pre, post, m, w0, dt=dt, eta=2.0, a_plus=0.05,
+                                          a_minus=-0.06, tau_plus=0.02, tau_minus=0.02,
+                                          tau_eligibility=0.1)
+    brian = simulate_rule(rule, pre, post, modulator, tag, w0)
+    np.testing.assert_allclose(brian, numpy, rtol=0, atol=1e-9)
+    change = np.abs(np.diff(brian, axis=0)).sum(axis=(1, 2))
+    assert change[m[1:] == 0].max() == 0.0  # no learning without the modulator
+    assert change.sum() > 0.05
+
+
+def test_value_rule_learns_the_clamped_pattern():
+    """Presynaptic slot firing with a clamped target: active -> high, silent -> 0."""
+    rule = plasticity.value_rate_hebbian(eta=0.3, tau_trace=20 * ms)
+    pre = np.zeros((STEPS, N_PRE), dtype=bool)
+    pre[:1000:50, 0] = True  # slot 0 at 200 Hz for 100 ms
+    post = np.zeros((STEPS, N_POST), dtype=bool)
+    post[:1000:100, 0] = True  # target 0 clamped at 100 Hz, others silent
+    modulator = np.zeros(GATE_ROWS)
+    modulator[:10] = 1.0
+    w0 = np.full((N_PRE, N_POST), 0.5)
+    w = simulate_rule(rule, pre, post, modulator, np.ones((GATE_ROWS, N_POST)), w0)[-1]
+    assert w[0, 0] > 0.6 and w[0, 1:].max() < 0.01
+    np.testing.assert_array_equal(w[1:], w0[1:])
