@@ -39,7 +39,8 @@ def slot_competition(
     is a miss. A query with a silent index has winner -1.
     """
     winners = np.where(index_counts.sum(axis=1) > 0, index_counts.argmax(axis=1), -1)
-    hits = np.array([w in slots for w, slots in zip(winners, correct_slots)], dtype=bool)
+    hits = np.array([w in slots for w, slots in zip(winners, correct_slots, strict=True)],
+                    dtype=bool)
     totals = index_counts.sum(axis=1)
     in_correct = np.array([index_counts[k, list(slots)].sum() if slots else 0.0
                            for k, slots in enumerate(correct_slots)])

@@ -60,7 +60,7 @@ def dual_rail_difference(matrix: np.ndarray, n_entries: int, copies: int,
 def weights_figure(panels: dict[str, np.ndarray], path: Path) -> None:
     """One heat map per named matrix (rows = slots), colour range [-1, 1]."""
     fig, axes = plt.subplots(1, len(panels), figsize=(5 * len(panels), 4.5), squeeze=False)
-    for ax, (title, matrix) in zip(axes[0], panels.items()):
+    for ax, (title, matrix) in zip(axes[0], panels.items(), strict=False):
         image = ax.imshow(matrix, cmap="RdBu_r", vmin=-1, vmax=1, aspect="auto",
                           interpolation="nearest")
         ax.set_title(title, fontsize=10)

@@ -33,8 +33,8 @@ from brian2 import (
     SpikeMonitor,
     Synapses,
     TimedArray,
-    mV,
     ms,
+    mV,
     second,
 )
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import uuid
 import warnings
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +25,7 @@ def write_nwb(path: Path, segment: neo.Segment, windows: list[tuple[str, int, fl
     nwbfile = NWBFile(
         session_description=description,
         identifier=str(uuid.uuid4()),
-        session_start_time=datetime.now(timezone.utc),
+        session_start_time=datetime.now(UTC),
         notes=json.dumps(metadata, sort_keys=True),
         source_script="neuro-kv",
         source_script_file_name="neuro_kv",

@@ -170,7 +170,8 @@ def reward_modulated_stdp(
         name="reward_modulated_stdp",
         model=(
             "deligibility/dt = -eligibility / tau_eligibility : 1 (clock-driven)\n"
-            "dw/dt = eta_reward * modulator_post * eligibility / tau_eligibility : 1 (clock-driven)\n"
+            "dw/dt = eta_reward * modulator_post * eligibility / tau_eligibility"
+            " : 1 (clock-driven)\n"
             "dapre/dt = -apre / tau_plus : 1 (event-driven)\n"
             "dapost/dt = -apost / tau_minus : 1 (event-driven)"
         ),

@@ -89,6 +89,10 @@ class PairedRecall:
     default_circuit = "kv-index"
     parameters = PARAMETERS
 
+    def check(self, p: dict[str, Any]) -> None:
+        """Cross-parameter checks, before any simulation."""
+        schedule_step(p)
+
     def draw_patterns(self, p: dict[str, Any], rng: np.random.Generator) -> Patterns:
         n_items = p["n_items"]
         keys = rng.choice([-1.0, 1.0], size=(n_items, p["n_input"]))
@@ -101,7 +105,7 @@ class PairedRecall:
     def schedule(self, p: dict[str, Any], patterns: Patterns) -> Schedule:
         schedule = Schedule(window=p["window"], gap=p["gap"], step=schedule_step(p),
                             n_input=p["n_input"], n_value=p["n_value"], n_slots=p["n_slots"])
-        for item, (key, value) in enumerate(zip(patterns.keys, patterns.values)):
+        for item, (key, value) in enumerate(zip(patterns.keys, patterns.values, strict=False)):
             schedule.add(Phase("encode", item, cue=key, teacher=value,
                                plateau_slots=patterns.tagged_slots[item],
                                modulator=p["encoding_modulator"]))

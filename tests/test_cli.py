@@ -1,0 +1,101 @@
+"""The command line: listing, parameters, bad input (exit 2, one line), a full small run."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import tomllib
+import warnings
+
+import pytest
+
+from neuro_kv.cli import main
+
+
+def cli(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "neuro_kv.cli", *args], capture_output=True,
+                          text=True, timeout=600)
+
+
+def test_list_and_params(capsys):
+    assert main(["list"]) == 0
+    out = capsys.readouterr().out
+    assert "kv-index" in out and "paired-recall" in out
+    assert main(["params", "paired-recall"]) == 0
+    out = capsys.readouterr().out
+    for name in ("n_input", "n_slots", "n_value", "n_items", "cue_hidden_fraction",
+                 "slot_policy", "slot_probability", "encoding_modulator", "eta_key",
+                 "tau_key_decay", "eta_value", "value_rule"):
+        assert f"\n{name} " in out
+    assert "100.0*ms" in out
+
+
+@pytest.mark.parametrize(("args", "expected"), [
+    (["--set", "n_items=-1"], "parameter 'n_items': value -1"),
+    (["--set", "bogus=1"], "unknown parameter 'bogus'"),
+    (["--set", "window=5*mV"], "wrong unit"),
+    (["--set", "cue_hidden_fraction=nan"], "not a finite number"),
+    (["--set", "n_items"], "expected NAME=VALUE"),
+    (["--params", "/nonexistent.toml"], "cannot be read"),
+])
+def test_bad_input_exits_2_before_simulating(args, expected):
+    result = cli("run", "paired-recall", *args, "--out", "/nonexistent/never")
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and expected in lines[0]
+
+
+def test_unknown_protocol_and_device_exit_2():
+    assert cli("run", "nope").returncode == 2
+    assert cli("run", "paired-recall", "--device", "gpu").returncode == 2
+
+
+def test_run_writes_a_complete_result_directory(tmp_path):
+    out = tmp_path / "run"
+    result = cli("run", "paired-recall", "--set", "n_items=3", "--set", "gap=40*ms",
+                 "--seed", "3", "--out", str(out), "--quiet")
+    assert result.returncode == 0, result.stderr
+    assert "recall_accuracy" in result.stdout
+    assert sorted(p.name for p in out.iterdir()) == [
+        "metrics.json", "params.toml", "raster.png", "spikes.nwb", "weights.png"]
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]
+    metrics = json.loads((out / "metrics.json").read_text())
+    for key in ("recall_accuracy", "n_items", "seed", "device", "elapsed_s", "slot_hit_rate"):
+        assert key in metrics
+    assert metrics["n_items"] == 3 and metrics["seed"] == 3 and metrics["device"] == "cython"
+    params = tomllib.loads((out / "params.toml").read_text())
+    assert params["run"]["seed"] == 3 and params["parameters"]["gap"] == "40.0*ms"
+    assert params["versions"]["brian2"].startswith("2.")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        from pynwb import NWBHDF5IO
+
+        with NWBHDF5IO(str(out / "spikes.nwb"), "r") as io:
+            nwb = io.read()
+            units = nwb.units.to_dataframe()
+            trials = nwb.trials.to_dataframe()
+    assert len(units) == 960 + 40 + 10 + 320
+    assert set(units["population"]) == {"input", "index", "inhibitory", "cortex"}
+    assert list(trials["phase"]) == ["encode"] * 3 + ["retrieve"] * 3
+    assert trials["start_time"].iloc[1] == pytest.approx(0.14)
+    # the stored parameters repeat the run exactly
+    again = tmp_path / "again"
+    result = cli("run", "paired-recall", "--params", str(out / "params.toml"), "--seed", "3",
+                 "--out", str(again), "--quiet")
+    assert result.returncode == 0, result.stderr
+    repeat = json.loads((again / "metrics.json").read_text())
+    assert repeat["per_item_accuracy"] == metrics["per_item_accuracy"]
+    assert repeat["winning_slots"] == metrics["winning_slots"]
+
+
+def test_failed_save_leaves_nothing(tmp_path, run_cached):
+    result = run_cached("paired-recall", 5, "cython", n_items=3)
+
+    def broken(path):
+        raise RuntimeError("disk full")
+
+    result.figures = {**result.figures, "zz.png": broken}
+    with pytest.raises(RuntimeError):
+        result.save(tmp_path / "out")
+    assert list(tmp_path.iterdir()) == []
