@@ -106,11 +106,11 @@ def plain_brian2(n_items: int, seed: int) -> float:
     key_syn.connect()
     value_syn = Synapses(index, cortex, """w : 1
                          dy/dt = -y / (20*ms) : 1 (event-driven)""",
-                         on_pre="""I_exc_post += 80*mV * w * clip(1 - modulator_post, 0, 1)
+                         on_pre="""I_exc_post += 120*mV * w * clip(1 - modulator_post, 0, 1)
                                    w = w + 0.3 * modulator_post * (y - w)""",
                          on_post="y = 1")
     value_syn.connect()
-    self_syn = Synapses(index, index, on_pre="I_self_post += 8*mV * (1 - modulator_post)")
+    self_syn = Synapses(index, index, on_pre="I_self_post += 12*mV * (1 - modulator_post)")
     self_syn.connect(j="i")
     ei = Synapses(index, inhibitory, on_pre="I_exc_post += 40*mV")
     ei.connect()

@@ -84,7 +84,7 @@ PARAMETERS = ParameterSet([
       low=0),
     P("stimulation_drive", 40 * mV, "direct (optogenetic-like) slot depolarisation",
       "quantity", mV, low=0),
-    P("self_excitation", 8 * mV, "slot self-excitation jump per own spike (off while the "
+    P("self_excitation", 12 * mV, "slot self-excitation jump per own spike (off while the "
       "modulator is on)", "quantity", mV, low=0),
     P("index_to_inhibitory", 40 * mV, "EPSC jump on interneurons per slot spike", "quantity",
       mV, low=0),
@@ -92,7 +92,7 @@ PARAMETERS = ParameterSet([
       "winner-take-all the read-out is)", "quantity", mV, low=0),
     P("teacher_drive", 40 * mV, "teacher depolarisation of clamped cortical neurons",
       "quantity", mV, low=0),
-    P("value_gain", 80 * mV, "cortical EPSC jump per slot spike at value weight 1",
+    P("value_gain", 120 * mV, "cortical EPSC jump per slot spike at value weight 1",
       "quantity", mV, low=0),
     P("acetylcholine_suppression", 1.0, "fraction of index -> cortex transmission removed "
       "per unit of modulator", "float", low=0, high=1),
