@@ -18,6 +18,16 @@ def test_recall_from_partial_cues(run_cached, n_items, seed):
     assert m["correct_slot_spike_fraction"] >= 0.7  # a near-one-hot spiking softmax
 
 
+def test_stdp_value_rule_recalls(run_cached):
+    m = run_cached("paired-recall", 1, "cython", n_items=20, value_rule="stdp").metrics
+    assert m["recall_accuracy"] >= 0.95
+
+
+def test_numpy_device_runs_the_same_protocol(run_cached):
+    m = run_cached("paired-recall", 4, "numpy", n_items=5).metrics
+    assert m["recall_accuracy"] >= 0.9 and m["slot_hit_rate"] >= 0.8
+
+
 def test_without_neuromodulator_nothing_is_stored(run_cached):
     m = run_cached("paired-recall", 1, "cython", n_items=20, encoding_modulator=0.0).metrics
     assert 0.4 <= m["recall_accuracy"] <= 0.6
