@@ -77,7 +77,7 @@ def simulate(
         t0 = time.perf_counter()
         network.run(duration, report=report, report_period=10 * second)
         if build_dir is not None:
-            device.build(directory=build_dir, compile=True, run=True, with_output=False)
+            device.build(directory=build_dir, compile=True, run=True, with_output=progress)
         run_s = time.perf_counter() - t0
         spikes = {
             name: (np.asarray(mon.i[:], dtype=int), np.asarray(mon.t[:] / second, dtype=float))
