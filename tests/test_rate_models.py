@@ -1,0 +1,72 @@
+"""Rate-level reference memories against known results."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from neuro_kv.rate_models import HopfieldMemory, OuterProductMemory, SlotMemory, SoftmaxMemory
+from protocols.paired_recall import hide_entries
+
+
+def patterns(n_items, d, m, seed):
+    rng = np.random.default_rng(seed)
+    return (rng.choice([-1.0, 1.0], size=(n_items, d)),
+            rng.choice([-1.0, 1.0], size=(n_items, m)), rng)
+
+
+def test_sequential_slot_memory_is_perfect_up_to_n_slots_then_forgets_the_oldest():
+    keys, values, rng = patterns(60, 40, 40, seed=1)
+    cues = hide_entries(keys, 0.6, rng)
+    for n_items in (10, 40):
+        memory = SlotMemory(40, "sequential")
+        memory.store(keys[:n_items], values[:n_items], rng)
+        assert (memory.recall(cues[:n_items], rng) == values[:n_items]).mean() == 1.0
+    memory = SlotMemory(40, "sequential")
+    memory.store(keys, values, rng)  # 60 items: the first 20 are overwritten
+    accuracy = (memory.recall(cues, rng) == values).mean(axis=1)
+    assert accuracy[20:].mean() == 1.0 and accuracy[:20].mean() < 0.65
+
+
+def test_slot_memory_without_global_factor_stores_nothing():
+    keys, values, rng = patterns(20, 40, 40, seed=2)
+    memory = SlotMemory(40, "sequential")
+    memory.store(keys, values, rng, gate=0.0)
+    assert abs((memory.recall(keys, rng) == values).mean() - 0.5) < 0.1
+
+
+def test_outer_product_crosstalk_grows_with_load_over_dimension():
+    d = 100
+    snr = {}
+    for n_items in (10, 40, 160):
+        keys, values, rng = patterns(n_items, d, 20, seed=3)
+        readout = OuterProductMemory(keys, values).readout(keys)
+        signal = d * values
+        noise = readout - signal
+        snr[n_items] = np.abs(signal).mean() / noise.std()
+        expected = np.sqrt(d / (n_items - 1))  # cross-talk sd = sqrt((N - 1) d)
+        assert abs(snr[n_items] / expected - 1) < 0.15
+    assert snr[10] > snr[40] > snr[160]
+
+
+def test_softmax_memory_sharpens_with_beta():
+    keys, values, rng = patterns(30, 40, 40, seed=4)
+    cues = hide_entries(keys, 0.6, rng)
+    soft = (SoftmaxMemory(keys, values, beta=0.01).recall(cues, rng) == values).mean()
+    sharp = (SoftmaxMemory(keys, values, beta=1.0).recall(cues, rng) == values).mean()
+    assert sharp > 0.97 and soft < sharp - 0.1
+
+
+def test_hopfield_capacity_is_near_0_14_n():
+    """Standard scoring: a stored pattern is a fixed point (<= 1 % bits flip) when started
+    from itself; below 0.14 N nearly all are, well above it few are."""
+    n = 200
+    rng = np.random.default_rng(5)
+
+    def stable_fraction(n_items):
+        xs = rng.choice([-1.0, 1.0], size=(n_items, n))
+        memory = HopfieldMemory(xs[:, :100], xs[:, 100:], max_sweeps=20)
+        flips = [(memory.settle(x, rng) != x).mean() for x in xs[:20]]
+        return float(np.mean(np.array(flips) <= 0.01))
+
+    assert stable_fraction(int(0.08 * n)) >= 0.9
+    assert stable_fraction(int(0.25 * n)) <= 0.3
