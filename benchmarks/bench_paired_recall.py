@@ -147,8 +147,10 @@ def main() -> None:
                                   n_items=args.items)
             best = min(best, time.perf_counter() - start)
         m = result.metrics
+        compiled = f", C++ compile {m['compile_s']:.2f} s" if m["compile_s"] else ""
         print(f"neuro-kv paired-recall {device:<14} {best:7.2f} s   ratio {best / plain:4.2f}"
-              f"   (simulate {m['simulate_s']:.2f} s, accuracy {m['recall_accuracy']:.3f})")
+              f"   (simulate {m['simulate_s']:.2f} s{compiled}, "
+              f"accuracy {m['recall_accuracy']:.3f})")
 
 
 if __name__ == "__main__":

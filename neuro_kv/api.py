@@ -92,6 +92,7 @@ def run(
                             np.random.default_rng([seed, 1]))
     metrics.update(seed=seed, device=device, build_s=round(output.build_s, 3),
                    simulate_s=round(output.run_s, 3),
+                   compile_s=None if output.compile_s is None else round(output.compile_s, 3),
                    elapsed_s=round(time.perf_counter() - started, 3))
     result = RunResult(
         protocol=proto.name, circuit=circ.name, seed=seed, device=device,

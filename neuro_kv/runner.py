@@ -32,7 +32,11 @@ def quiet_brian() -> None:
 
 @dataclass
 class SimulationOutput:
-    """Raw output of one simulation: spikes per population, final weights, timing."""
+    """Raw output of one simulation: spikes per population, final weights, timing (s).
+
+    ``run_s`` covers code generation, compilation and simulation; ``compile_s`` is the C++
+    compile time within it (cpp_standalone only).
+    """
 
     spikes: dict[str, tuple[np.ndarray, np.ndarray]]
     sizes: dict[str, int]
@@ -40,6 +44,7 @@ class SimulationOutput:
     duration_s: float
     build_s: float
     run_s: float
+    compile_s: float | None = None
 
 
 def simulate(
@@ -79,6 +84,9 @@ def simulate(
         if build_dir is not None:
             device.build(directory=build_dir, compile=True, run=True, with_output=progress)
         run_s = time.perf_counter() - t0
+        compile_s = None
+        if build_dir is not None:
+            compile_s = float(sum(v or 0.0 for v in device.timers["compile"].values()))
         spikes = {
             name: (np.asarray(mon.i[:], dtype=int), np.asarray(mon.t[:] / second, dtype=float))
             for name, mon in built.spike_monitors.items()
@@ -98,4 +106,5 @@ def simulate(
         duration_s=float(duration / second),
         build_s=total - run_s,
         run_s=run_s,
+        compile_s=compile_s,
     )
