@@ -23,6 +23,7 @@ from `brian2.TimedArray` schedules by ``run_regularly`` operations every schedul
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -35,7 +36,6 @@ from brian2 import (
     TimedArray,
     ms,
     mV,
-    second,
 )
 
 from neuro_kv.neurons import LIF_RESET, LIF_THRESHOLD, lif_equations
@@ -131,14 +131,43 @@ def dual_rail(pattern: np.ndarray, copies: int) -> np.ndarray:
     return np.repeat(rails, copies, axis=-1)
 
 
+def stimulus_arrays(p: dict[str, Any], schedule: Schedule) -> dict[str, np.ndarray]:
+    """The schedule as the circuit's TimedArray values (rows = schedule steps)."""
+    arrays = schedule.arrays()
+    return {
+        "cue_on": dual_rail(arrays.cue, p["input_copies"]),
+        "teacher_on": dual_rail(arrays.teacher, p["value_copies"]),
+        "plateau_on": arrays.plateau,
+        "stimulation_on": arrays.stimulation,
+        "modulator_level": arrays.modulator,
+    }
+
+
 @dataclass
 class BuiltCircuit:
-    """Brian2 objects of one built circuit, ready for a `brian2.Network`."""
+    """Brian2 objects of one built circuit, ready for a `brian2.Network`.
+
+    ``stimuli`` are the TimedArrays that carry the schedule; `load` writes another schedule
+    of the same layout into them in place (runtime devices), so a built network can run
+    many schedules without being rebuilt.
+    """
 
     objects: list[Any]
     spike_monitors: dict[str, SpikeMonitor]
     sizes: dict[str, int]
     weight_synapses: dict[str, Synapses] = field(default_factory=dict)
+    stimuli: dict[str, TimedArray] = field(default_factory=dict)
+    stimulus_arrays: Any = None
+
+    def load(self, schedule: Schedule) -> None:
+        """Write ``schedule`` into the stimulus TimedArrays (zero beyond its end)."""
+        for name, array in self.stimulus_arrays(schedule).items():
+            target = self.stimuli[name].values
+            if array.shape[1:] != target.shape[1:] or len(array) > len(target):
+                raise ValueError(f"schedule for {name!r} has shape {array.shape}; the built "
+                                 f"network holds at most {target.shape}")
+            target[:] = 0.0
+            target[:len(array)] = array
 
     def weights(self) -> dict[str, np.ndarray]:
         """Weight matrices (presynaptic x postsynaptic) of the plastic pathways."""
@@ -159,23 +188,17 @@ class KVIndexCircuit:
 
     def build(self, values: dict[str, Any], schedule: Schedule) -> BuiltCircuit:
         p = values
-        arrays = schedule.arrays()
-        step = arrays.step * second
+        stimuli = {name: TimedArray(array, dt=schedule.step)
+                   for name, array in stimulus_arrays(p, schedule).items()}
+        cue_on = stimuli["cue_on"]
         n_in = 2 * p["n_input"] * p["input_copies"]
         n_ctx = 2 * p["n_value"] * p["value_copies"]
+        step = schedule.step
         neuron_constants = {
             key: p[key]
             for key in ("tau_m", "tau_exc", "tau_inh", "v_rest", "v_reset", "v_threshold")
         }
-        cue_on = TimedArray(dual_rail(arrays.cue, p["input_copies"]), dt=step)
-        teacher_on = TimedArray(dual_rail(arrays.teacher, p["value_copies"]), dt=step)
-        plateau_on = TimedArray(arrays.plateau, dt=step)
-        stimulation_on = TimedArray(arrays.stimulation, dt=step)
-        modulator_level = TimedArray(arrays.modulator, dt=step)
-        schedule_functions = {
-            "cue_on": cue_on, "teacher_on": teacher_on, "plateau_on": plateau_on,
-            "stimulation_on": stimulation_on, "modulator_level": modulator_level,
-        }
+        schedule_functions = dict(stimuli)
 
         inputs = PoissonGroup(n_in, rates="input_rate * cue_on(t, i)", name="input",
                               namespace={"input_rate": p["input_rate"], "cue_on": cue_on})
@@ -281,4 +304,6 @@ class KVIndexCircuit:
             spike_monitors=monitors,
             sizes={name: g.N for name, g in groups.items()},
             weight_synapses={"keys": keys, "values": values_syn},
+            stimuli=stimuli,
+            stimulus_arrays=partial(stimulus_arrays, p),
         )

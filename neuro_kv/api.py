@@ -20,7 +20,7 @@ from neuro_kv.registry import get_circuit, get_protocol
 from neuro_kv.results import RunResult
 from neuro_kv.runner import DEVICES, simulate
 
-__all__ = ["run", "parameter_set", "read_parameter_file", "DEFAULT_DEVICE"]
+__all__ = ["run", "make_result", "parameter_set", "read_parameter_file", "DEFAULT_DEVICE"]
 
 DEFAULT_DEVICE = "cython"
 
@@ -79,11 +79,21 @@ def run(
     """
     started = time.perf_counter()
     proto, circ, values, pset = prepare(protocol, circuit, device, seed, parameters)
-    rng = np.random.default_rng(seed)
-    patterns = proto.draw_patterns(values, rng)
+    patterns = proto.draw_patterns(values, np.random.default_rng(seed))
     schedule = proto.schedule(values, patterns)
     output = simulate(partial(circ.build, values, schedule), schedule.duration, seed=seed,
                       device_name=device, dt=values["dt"], progress=progress)
+    result = make_result(proto, circ, values, pset, patterns, schedule, output, seed, device,
+                         started)
+    if out is not None:
+        result.save(out)
+    return result
+
+
+def make_result(proto: Any, circ: Any, values: dict[str, Any], pset: ParameterSet,
+                patterns: Any, schedule: Any, output: Any, seed: int, device: str,
+                started: float) -> RunResult:
+    """Analyse one simulation's output into a `RunResult` (no disk access)."""
     from analysis.spiketrains import to_segment
 
     segment = to_segment(output.spikes, output.sizes, float(schedule.duration / second),
@@ -101,6 +111,4 @@ def run(
         populations=circ.populations,
     )
     result.figures = proto.figures(values, result)
-    if out is not None:
-        result.save(out)
     return result

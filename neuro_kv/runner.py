@@ -47,6 +47,20 @@ class SimulationOutput:
     compile_s: float | None = None
 
 
+def collect_spikes(built: Any) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """(neuron indices, spike times in s) per population from the circuit's monitors."""
+    return {
+        name: (np.asarray(mon.i[:], dtype=int), np.asarray(mon.t[:] / second, dtype=float))
+        for name, mon in built.spike_monitors.items()
+    }
+
+
+def use_runtime(device_name: str) -> None:
+    """Select the runtime device with the numpy or cython code generation target."""
+    set_device("runtime")
+    prefs.codegen.target = device_name
+
+
 def simulate(
     build: Any,
     duration: Any,
@@ -71,8 +85,7 @@ def simulate(
         build_dir = tempfile.mkdtemp(prefix="neuro_kv_standalone_")
         set_device("cpp_standalone", build_on_run=False, directory=build_dir)
     else:
-        set_device("runtime")
-        prefs.codegen.target = device_name
+        use_runtime(device_name)
     try:
         defaultclock.dt = dt
         brian2.seed(seed)
@@ -87,10 +100,7 @@ def simulate(
         compile_s = None
         if build_dir is not None:
             compile_s = float(sum(v or 0.0 for v in device.timers["compile"].values()))
-        spikes = {
-            name: (np.asarray(mon.i[:], dtype=int), np.asarray(mon.t[:] / second, dtype=float))
-            for name, mon in built.spike_monitors.items()
-        }
+        spikes = collect_spikes(built)
         weights = built.weights()
     finally:
         if build_dir is not None:

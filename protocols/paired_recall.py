@@ -88,6 +88,9 @@ class PairedRecall:
     name = "paired-recall"
     default_circuit = "kv-index"
     parameters = PARAMETERS
+    #: Parameters that change only the schedule, not the network (see `neuro_kv.reuse`).
+    stimulus_parameters = ("n_items", "cue_hidden_fraction", "slot_policy",
+                           "slot_probability", "encoding_modulator")
 
     def check(self, p: dict[str, Any]) -> None:
         """Cross-parameter checks, before any simulation."""
