@@ -53,7 +53,7 @@ def test_unknown_protocol_and_device_exit_2():
 
 def test_run_writes_a_complete_result_directory(tmp_path):
     out = tmp_path / "run"
-    result = cli("run", "paired-recall", "--set", "n_items=3", "--set", "gap=40*ms",
+    result = cli("run", "paired-recall", "--set", "n_items=3", "--set", "cue_hidden_fraction=0.5",
                  "--seed", "3", "--out", str(out), "--quiet")
     assert result.returncode == 0, result.stderr
     assert "recall_accuracy" in result.stdout
@@ -65,7 +65,7 @@ def test_run_writes_a_complete_result_directory(tmp_path):
         assert key in metrics
     assert metrics["n_items"] == 3 and metrics["seed"] == 3 and metrics["device"] == "cython"
     params = tomllib.loads((out / "params.toml").read_text())
-    assert params["run"]["seed"] == 3 and params["parameters"]["gap"] == "40.0*ms"
+    assert params["run"]["seed"] == 3 and params["parameters"]["cue_hidden_fraction"] == 0.5
     assert params["versions"]["brian2"].startswith("2.")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -78,7 +78,7 @@ def test_run_writes_a_complete_result_directory(tmp_path):
     assert len(units) == 960 + 40 + 10 + 320
     assert set(units["population"]) == {"input", "index", "inhibitory", "cortex"}
     assert list(trials["phase"]) == ["encode"] * 3 + ["retrieve"] * 3
-    assert trials["start_time"].iloc[1] == pytest.approx(0.14)
+    assert trials["start_time"].iloc[1] == pytest.approx(0.15)
     # the stored parameters repeat the run exactly
     again = tmp_path / "again"
     result = cli("run", "paired-recall", "--params", str(out / "params.toml"), "--seed", "3",

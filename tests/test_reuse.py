@@ -10,18 +10,22 @@ from neuro_kv.reuse import CompiledProtocol
 
 
 def test_reused_network_gives_the_spikes_of_a_fresh_run(run_cached):
-    compiled = CompiledProtocol("paired-recall", max_items=6, device="cython")
-    reused = [compiled.run(seed=5, n_items=3), compiled.run(seed=6, n_items=5),
+    compiled = CompiledProtocol("paired-recall", max_items=3, device="cython")
+    reused = [compiled.run(seed=5, n_items=3), compiled.run(seed=6, n_items=2),
               compiled.run(seed=5, n_items=3, slot_policy="random", slot_probability=0.2)]
     assert compiled.builds == 1
     fresh = run_cached("paired-recall", 5, "cython", n_items=3)
     for a, b in zip(fresh.segment.spiketrains, reused[0].segment.spiketrains, strict=True):
         np.testing.assert_array_equal(a.magnitude, b.magnitude)
     assert reused[0].metrics["recall_accuracy"] == fresh.metrics["recall_accuracy"]
-    assert reused[1].metrics["n_items"] == 5
+    assert reused[1].metrics["n_items"] == 2
     assert reused[1].metrics["recall_accuracy"] >= 0.9
-    # the weights start from zero again: the second run does not recall the first run's items
-    assert reused[2].weights["keys"].max() > 0
+    # every run starts from the stored initial state: repeating the first run after the
+    # others gives its spikes again
+    repeat = compiled.run(seed=5, n_items=3)
+    for a, b in zip(reused[0].segment.spiketrains, repeat.segment.spiketrains, strict=True):
+        np.testing.assert_array_equal(a.magnitude, b.magnitude)
+    assert reused[2].metrics["winning_slots"] != reused[0].metrics["winning_slots"]
 
 
 def test_structural_parameters_are_refused():
