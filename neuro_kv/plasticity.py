@@ -28,6 +28,7 @@ __all__ = [
     "value_rate_hebbian",
     "value_stdp",
     "reward_modulated_stdp",
+    "covariance_hebbian",
     "VALUE_RULES",
 ]
 
@@ -181,6 +182,30 @@ def reward_modulated_stdp(
                    "tau_minus": tau_minus, "tau_eligibility": tau_eligibility},
         learning_rates={"eta_reward": eta},
         method="euler",
+    )
+
+
+def covariance_hebbian(eta: float = 0.01, tau_trace: Quantity = 20 * ms,
+                       threshold: float = 0.3) -> SynapticRule:
+    """Covariance Hebbian rule (Sejnowski 1977) for recurrent pattern storage, gated by M.
+
+    At each postsynaptic spike ``w += eta*M*(+1 if x_pre else -1)``, where the presynaptic
+    state ``x_pre`` is "active" if its nearest-spike trace (1 at a presynaptic spike, decaying
+    with ``tau_trace``) exceeds ``threshold``. Co-active pairs strengthen, pairs with a silent
+    presynaptic neuron weaken: with dual-rail +/-1 patterns the rail difference of the weights
+    is the Hopfield matrix ``sum xi_i xi_j``. Weights are signed and unbounded.
+    """
+    return SynapticRule(
+        name="covariance_hebbian",
+        model=(
+            "w : 1\n"
+            "dpre_activity/dt = -pre_activity / tau_pre_trace : 1 (event-driven)"
+        ),
+        on_pre="pre_activity = 1",
+        on_post=("w = w + eta_recurrent * modulator_post"
+                 " * (2 * int(pre_activity > activity_threshold) - 1)"),
+        constants={"tau_pre_trace": tau_trace, "activity_threshold": threshold},
+        learning_rates={"eta_recurrent": eta},
     )
 
 

@@ -80,3 +80,17 @@ def reward_modulated_stdp(pre_spikes, post_spikes, modulator, w0, *, dt, eta, a_
         e[:, post] += a_pre[:, post]
         out[n] = w
     return out
+
+
+def covariance_hebbian(pre_spikes, post_spikes, modulator, w0, *, dt, eta, tau, threshold):
+    w = w0.copy()
+    last_pre = np.full(w.shape[0], -np.inf)
+    out = np.empty((len(pre_spikes), *w.shape))
+    for n in range(len(pre_spikes)):
+        t = n * dt
+        last_pre[pre_spikes[n]] = t  # the presynaptic pathway runs first
+        active = np.exp(-(t - last_pre) / tau) > threshold
+        sign = np.where(active, 1.0, -1.0)
+        w[:, post_spikes[n]] += eta * modulator[n] * sign[:, None]
+        out[n] = w
+    return out

@@ -134,7 +134,7 @@ def test_key_rule_overwrites_toward_presynaptic_activity():
 
 
 @pytest.mark.parametrize("rule_name", ["value_rate_hebbian", "value_stdp",
-                                       "reward_modulated_stdp"])
+                                       "reward_modulated_stdp", "covariance_hebbian"])
 def test_pre_post_rules_match_reference(rule_name):
     pre = spike_trains(N_PRE, 0.003, seed=5)
     post = spike_trains(N_POST, 0.005, seed=6)
@@ -150,6 +150,10 @@ def test_pre_post_rules_match_reference(rule_name):
         rule = plasticity.value_stdp(0.05, -0.04, 20 * ms, 30 * ms)
         numpy = ref.value_stdp(pre, post, m, w0, dt=dt, a_plus=0.05, a_minus=-0.04,
                                tau_plus=0.02, tau_minus=0.03)
+    elif rule_name == "covariance_hebbian":
+        rule = plasticity.covariance_hebbian(eta=0.02, tau_trace=20 * ms, threshold=0.3)
+        numpy = ref.covariance_hebbian(pre, post, m, w0, dt=dt, eta=0.02, tau=0.02,
+                                       threshold=0.3)
     else:
         rule = plasticity.reward_modulated_stdp(2.0, 0.05, -0.06, 20 * ms, 20 * ms, 100 * ms)
         numpy = ref.reward_modulated_stdp(pre, post, m, w0, dt=dt, eta=2.0, a_plus=0.05,
