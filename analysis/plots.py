@@ -10,6 +10,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import neo  # noqa: E402
 import numpy as np  # noqa: E402
+from matplotlib.patches import Patch  # noqa: E402
 
 from analysis.spiketrains import population_trains  # noqa: E402
 
@@ -33,17 +34,16 @@ def raster_figure(segment: neo.Segment, populations: tuple[str, ...],
                        marker=".", linewidths=0, rasterized=True)
         ticks.append((band + 0.5, f"{population}\n({len(trains)})"))
         ax.axhline(band + 1, color="0.6", linewidth=0.5)
-    offset = len(populations)
     for kind, start, stop in windows:
         ax.axvspan(start, stop, color=PHASE_COLOURS.get(kind, "0.8"), alpha=0.12, lw=0)
-    for kind, colour in PHASE_COLOURS.items():
-        if any(w[0] == kind for w in windows):
-            ax.axvspan(0, 0, color=colour, alpha=0.3, label=kind)
+    shown = {kind for kind, _, _ in windows}
+    handles = [Patch(color=colour, alpha=0.3, label=kind)
+               for kind, colour in PHASE_COLOURS.items() if kind in shown]
     ax.set_yticks([t for t, _ in ticks], [name for _, name in ticks])
-    ax.set_ylim(0, offset)
+    ax.set_ylim(0, len(populations))
     ax.set_xlim(0, float(segment.spiketrains[0].t_stop.magnitude) if segment.spiketrains else 1)
     ax.set_xlabel("time (s)")
-    ax.legend(loc="upper right", fontsize=8)
+    ax.legend(handles=handles, loc="upper right", fontsize=8)
     fig.tight_layout()
     fig.savefig(path, dpi=120)
     plt.close(fig)

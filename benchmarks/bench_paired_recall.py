@@ -22,7 +22,6 @@ from neuro_kv.runner import quiet_brian
 def plain_brian2(n_items: int, seed: int) -> float:
     """The kv-index network and paired-recall schedule written directly in Brian2."""
     from brian2 import (
-        Hz,
         Network,
         NeuronGroup,
         PoissonGroup,
@@ -121,7 +120,6 @@ def plain_brian2(n_items: int, seed: int) -> float:
                   *monitors)
     start = time.perf_counter()
     net.run(steps * step)
-    _ = Hz  # keep the unit import explicit for readers
     return time.perf_counter() - start
 
 

@@ -190,7 +190,6 @@ class KVIndexCircuit:
         p = values
         stimuli = {name: TimedArray(array, dt=schedule.step)
                    for name, array in stimulus_arrays(p, schedule).items()}
-        cue_on = stimuli["cue_on"]
         n_in = 2 * p["n_input"] * p["input_copies"]
         n_ctx = 2 * p["n_value"] * p["value_copies"]
         step = schedule.step
@@ -198,10 +197,9 @@ class KVIndexCircuit:
             key: p[key]
             for key in ("tau_m", "tau_exc", "tau_inh", "v_rest", "v_reset", "v_threshold")
         }
-        schedule_functions = dict(stimuli)
 
         inputs = PoissonGroup(n_in, rates="input_rate * cue_on(t, i)", name="input",
-                              namespace={"input_rate": p["input_rate"], "cue_on": cue_on})
+                              namespace={"input_rate": p["input_rate"], **stimuli})
 
         index = NeuronGroup(
             p["n_slots"],
@@ -216,7 +214,7 @@ class KVIndexCircuit:
             ),
             threshold=LIF_THRESHOLD, reset=LIF_RESET, refractory=p["refractory"],
             method="exponential_euler", name="index",
-            namespace={**neuron_constants, **schedule_functions, "tau_self": p["tau_self"],
+            namespace={**neuron_constants, **stimuli, "tau_self": p["tau_self"],
                        "plateau_drive": p["plateau_drive"],
                        "stimulation_drive": p["stimulation_drive"]},
         )
@@ -246,7 +244,7 @@ class KVIndexCircuit:
             ),
             threshold=LIF_THRESHOLD, reset=LIF_RESET, refractory=p["refractory"],
             method="exponential_euler", name="cortex",
-            namespace={**neuron_constants, **schedule_functions,
+            namespace={**neuron_constants, **stimuli,
                        "teacher_drive": p["teacher_drive"]},
         )
         cortex.v = p["v_rest"]

@@ -14,7 +14,7 @@ from functools import partial
 from typing import Any
 
 import numpy as np
-from brian2 import ms
+from brian2 import ms, second
 
 from analysis.decoding import decode_dual_rail, recall_accuracy, slot_competition
 from analysis.plots import dual_rail_difference, raster_figure, weights_figure
@@ -120,7 +120,7 @@ class PairedRecall:
                 segment: Any, rng: np.random.Generator) -> dict[str, Any]:
         retrievals = schedule.windows("retrieve")
         windows = [(start, stop) for _, _, start, stop in retrievals]
-        step = schedule.arrays().step
+        step = float(schedule.step / second)
         cortex = window_counts(population_trains(segment, "cortex"), step, windows)
         index = window_counts(population_trains(segment, "index"), step, windows)
         estimates = decode_dual_rail(cortex, p["n_value"], p["value_copies"], rng)

@@ -29,7 +29,7 @@ def test_parse_values_with_units():
     ("window", "7*furlong", "unknown unit 'furlong'"),
 ])
 def test_bad_parameters_are_rejected(name, value, message):
-    with pytest.raises(ParameterError, match=None) as error:
+    with pytest.raises(ParameterError) as error:
         prepare("paired-recall", None, "numpy", 1, {name: value})
     assert message in str(error.value)
 
