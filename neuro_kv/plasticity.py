@@ -29,6 +29,7 @@ __all__ = [
     "value_stdp",
     "reward_modulated_stdp",
     "covariance_hebbian",
+    "rail_covariance",
     "VALUE_RULES",
 ]
 
@@ -58,8 +59,13 @@ class SynapticRule:
         name: str | None = None,
         namespace: dict[str, Any] | None = None,
         dt: Quantity | None = None,
+        connect: str | None = None,
+        connect_namespace: dict[str, Any] | None = None,
     ) -> Synapses:
-        """Build all-to-all Synapses with this rule; ``transmission`` runs before the update.
+        """Build Synapses with this rule; ``transmission`` runs before the update.
+
+        ``connect`` is a Brian2 connection condition (``None``: all to all), evaluated with
+        ``connect_namespace``.
 
         ``dt`` is the step of the clock-driven plasticity equations (spikes are still
         delivered on the presynaptic group's clock); ``None`` means the default clock.
@@ -78,7 +84,7 @@ class SynapticRule:
             name=name or self.name,
             dt=dt,
         )
-        synapses.connect()
+        synapses.connect(condition=connect, namespace=connect_namespace)
         for eta, value in self.learning_rates.items():
             setattr(synapses, eta, value)
         return synapses
@@ -209,5 +215,29 @@ def covariance_hebbian(eta: float = 0.01, tau_trace: Quantity = 20 * ms,
     )
 
 
+def rail_covariance(eta: float = 40.0) -> SynapticRule:
+    """Covariance rule on dual-rail activity, clock-driven and gated by M (Sejnowski 1977).
+
+    ``dw/dt = eta*M*rail_pre*rail_post`` (``eta`` in 1/s), where ``rail`` is a neuron's
+    signed rail activity: +1 if it is active and the other rail of its entry is silent, -1
+    if the other rail is active and it is silent, 0 if its entry is silent (or both rails
+    are active). A neuron is active when its nearest-spike trace exceeds a threshold (the
+    circuit defines ``rail``). Entries that are silent together change nothing, so there is
+    no drift before a pattern has switched on. For dual-rail patterns the learned weight from
+    rail b of entry j to rail a of entry i is ``eta*T*a*b*sum_mu xi_i xi_j`` (T = time the
+    pattern was shown): the Hopfield matrix, with no common-mode term. Weights are signed
+    and unbounded.
+    """
+    return SynapticRule(
+        name="rail_covariance",
+        model=("dw/dt = eta_covariance * modulator_post * rail_pre * rail_post / second"
+               " : 1 (clock-driven)"),
+        on_pre="",
+        learning_rates={"eta_covariance": eta},
+        method="euler",
+    )
+
+
 #: Value rules a circuit can select by name.
 VALUE_RULES = ("rate_hebbian", "stdp")
+

@@ -94,3 +94,10 @@ def covariance_hebbian(pre_spikes, post_spikes, modulator, w0, *, dt, eta, tau, 
         w[:, post_spikes[n]] += eta * modulator[n] * sign[:, None]
         out[n] = w
     return out
+
+
+def rail_covariance(rail_pre, rail_post, modulator, w0, *, plasticity_dt, eta):
+    """Forward Euler on the plasticity grid: w += dt*eta*M*rail_pre*rail_post."""
+    increments = plasticity_dt * eta * modulator[:, None, None] * (
+        rail_pre[:, :, None] * rail_post[:, None, :])
+    return w0[None] + np.cumsum(increments, axis=0)

@@ -179,3 +179,39 @@ def test_value_rule_learns_the_clamped_pattern():
     w = simulate_rule(rule, pre, post, modulator, np.ones((GATE_ROWS, N_POST)), w0)[-1]
     assert w[0, 0] > 0.6 and w[0, 1:].max() < 0.01
     np.testing.assert_array_equal(w[1:], w0[1:])
+
+
+def test_rail_covariance_matches_reference_and_is_gated():
+    """The rule integrates M * rail_pre * rail_post on its 1 ms clock; rails (signed rail
+    activities, as the hopfield circuit computes them) are given here as fixed sequences."""
+    plasticity_dt = 1 * ms
+    rows = int(STEPS * DT / plasticity_dt)
+    rng = np.random.default_rng(11)
+    levels = np.array([-1.0, -0.5, 0.0, 0.5, 1.0])
+    rail_pre = rng.choice(levels, size=(rows, N_PRE))
+    rail_post = rng.choice(levels, size=(rows, N_POST))
+    rail_pre[:20] = 0.0  # silent entries: no change even with the modulator on
+    modulator, _ = gates(seed=12)
+    namespace = {"pre_level": TimedArray(rail_pre, dt=plasticity_dt),
+                 "post_level": TimedArray(rail_post, dt=plasticity_dt),
+                 "modulator_level": TimedArray(modulator, dt=GATE_STEP)}
+    source = NeuronGroup(N_PRE, "rail = pre_level(t, i) : 1", namespace=namespace)
+    target = NeuronGroup(N_POST, "rail = post_level(t, i) : 1\nmodulator : 1 (shared)",
+                         namespace=namespace)
+    target.run_regularly("modulator = modulator_level(t)", dt=GATE_STEP, when="start")
+    synapses = plasticity.rail_covariance(eta=30.0).synapses(
+        source, target, dt=plasticity_dt, namespace=namespace)
+    w0 = initial_weights(13)
+    synapses.w[:] = w0[np.asarray(synapses.i[:]), np.asarray(synapses.j[:])]
+    monitor = StateMonitor(synapses, "w", record=True, when="end", dt=plasticity_dt)
+    Network(source, target, synapses, monitor).run(STEPS * DT)
+    brian = np.zeros((rows, N_PRE, N_POST))
+    brian[:, np.asarray(synapses.i[:]), np.asarray(synapses.j[:])] = monitor.w[:].T
+    m = np.repeat(modulator, int(round(GATE_STEP / plasticity_dt)))
+    numpy = ref.rail_covariance(rail_pre, rail_post, m, w0,
+                                plasticity_dt=float(plasticity_dt / second), eta=30.0)
+    np.testing.assert_allclose(brian, numpy, rtol=0, atol=1e-9)
+    change = np.abs(np.diff(brian, axis=0)).sum(axis=(1, 2))
+    assert change[m[1:] == 0].max() == 0.0  # no learning without the modulator
+    assert np.abs(brian[19] - w0).max() == 0.0  # silent presynaptic entries: no drift
+    assert change.sum() > 1.0
