@@ -65,6 +65,10 @@ def population_rates(segment: neo.Segment) -> dict[str, float]:
     """Mean firing rate (Hz) of each population over the whole run (Elephant)."""
     rates: dict[str, list[float]] = {}
     for train in segment.spiketrains:
-        rate = mean_firing_rate(train).rescale(pq.Hz).magnitude
+        # plain arrays in seconds: Elephant skips the per-train unit bookkeeping (and
+        # refuses empty arrays, whose rate is 0)
+        rate = mean_firing_rate(train.times.rescale(pq.s).magnitude,
+                                t_start=float(train.t_start.rescale(pq.s)),
+                                t_stop=float(train.t_stop.rescale(pq.s))) if len(train) else 0.0
         rates.setdefault(train.annotations["population"], []).append(float(rate))
     return {population: float(np.mean(values)) for population, values in rates.items()}

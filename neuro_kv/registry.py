@@ -12,16 +12,18 @@ __all__ = ["circuits", "protocols", "get_circuit", "get_protocol"]
 
 def circuits() -> dict[str, Any]:
     """Circuit name -> circuit class."""
+    from circuits.hopfield import HopfieldCircuit
     from circuits.kv_index import KVIndexCircuit
 
-    return {KVIndexCircuit.name: KVIndexCircuit}
+    return {KVIndexCircuit.name: KVIndexCircuit, HopfieldCircuit.name: HopfieldCircuit}
 
 
 def protocols() -> dict[str, Any]:
     """Protocol name -> protocol class."""
+    from protocols.capacity import Capacity
     from protocols.paired_recall import PairedRecall
 
-    return {PairedRecall.name: PairedRecall}
+    return {PairedRecall.name: PairedRecall, Capacity.name: Capacity}
 
 
 def get_circuit(name: str) -> Any:

@@ -1,8 +1,10 @@
 """Run one protocol many times on one built network (runtime devices: numpy, cython).
 
 Parameters that only change the schedule (a protocol's ``stimulus_parameters``: the load, the
-cue, the slot policy, the modulator level) vary freely between runs; everything else (circuit
-parameters, time step, window) is fixed when the network is built. The network is built once
+cue, the slot policy, the modulator level) and circuit parameters held as model variables (a
+circuit's ``runtime_parameters``, e.g. the ``hopfield`` retrieval gains) vary freely between
+runs; everything else (other circuit parameters, time step, window) is fixed when the network
+is built. The network is built once
 for ``max_items``, stored, and before each run restored, loaded with the new schedule (written
 into its TimedArrays in place) and re-seeded: the same seed gives the same spikes as a fresh
 `neuro_kv.run`, without generating or compiling code again.
@@ -38,6 +40,9 @@ class CompiledProtocol:
         proto, circ, values, _ = prepare(protocol, circuit, device, 0,
                                          {**self.fixed, "n_items": max_items})
         self.stimulus_parameters = set(proto.stimulus_parameters)
+        #: circuit parameters held as model variables: parameter -> (object name, variable)
+        self.runtime_parameters = {parameter: (owner, variable) for parameter, owner, variable
+                                   in getattr(circ, "runtime_parameters", ())}
         quiet_brian()
         started = time.perf_counter()
         use_runtime(device)
@@ -53,11 +58,12 @@ class CompiledProtocol:
     def run(self, seed: int, **stimulus: Any) -> RunResult:
         """One run with ``seed`` and the given stimulus parameters (e.g. ``n_items=20``)."""
         started = time.perf_counter()
-        structural = set(stimulus) - self.stimulus_parameters
+        per_run = self.stimulus_parameters | set(self.runtime_parameters)
+        structural = set(stimulus) - per_run
         if structural:
             raise ParameterError(
                 f"parameters {', '.join(sorted(structural))} change the network; allowed "
-                f"per run: {', '.join(sorted(self.stimulus_parameters))}")
+                f"per run: {', '.join(sorted(per_run))}")
         proto, circ, values, pset = prepare(self.protocol_name, self.circuit_name,
                                             self.device, seed, {**self.fixed, **stimulus})
         if values["n_items"] > self.max_items:
@@ -68,6 +74,9 @@ class CompiledProtocol:
         use_runtime(self.device)
         defaultclock.dt = values["dt"]
         self.network.restore("built")
+        objects = {obj.name: obj for obj in self.built.objects}
+        for parameter, (owner, variable) in self.runtime_parameters.items():
+            setattr(objects[owner], variable, values[parameter])
         self.built.load(schedule)
         brian2.seed(seed)
         t0 = time.perf_counter()

@@ -100,14 +100,13 @@ class PairedRecall:
         n_items = p["n_items"]
         keys = rng.choice([-1.0, 1.0], size=(n_items, p["n_input"]))
         values = rng.choice([-1.0, 1.0], size=(n_items, p["n_value"]))
-        slots = assign_slots(n_items, p["n_slots"], p["slot_policy"], p["slot_probability"],
-                             rng)
+        slots = assign_slots(n_items, n_slots(p), p["slot_policy"], p["slot_probability"], rng)
         cues = hide_entries(keys, p["cue_hidden_fraction"], rng)
         return Patterns(keys, values, cues, slots)
 
     def schedule(self, p: dict[str, Any], patterns: Patterns) -> Schedule:
         schedule = Schedule(window=p["window"], gap=p["gap"], step=schedule_step(p),
-                            n_input=p["n_input"], n_value=p["n_value"], n_slots=p["n_slots"])
+                            n_input=p["n_input"], n_value=p["n_value"], n_slots=n_slots(p))
         for item, (key, value) in enumerate(zip(patterns.keys, patterns.values, strict=False)):
             schedule.add(Phase("encode", item, cue=key, teacher=value,
                                plateau_slots=patterns.tagged_slots[item],
@@ -122,38 +121,56 @@ class PairedRecall:
         windows = [(start, stop) for _, _, start, stop in retrievals]
         step = float(schedule.step / second)
         cortex = window_counts(population_trains(segment, "cortex"), step, windows)
-        index = window_counts(population_trains(segment, "index"), step, windows)
         estimates = decode_dual_rail(cortex, p["n_value"], p["value_copies"], rng)
         per_item = recall_accuracy(estimates, patterns.values)
-        competition = slot_competition(index, patterns.current_slots(p["n_slots"]))
-        return {
+        metrics: dict[str, Any] = {
             "recall_accuracy": float(per_item.mean()),
-            "slot_hit_rate": float(competition["hits"].mean()),
-            "correct_slot_spike_fraction": float(competition["correct_fraction"].mean()),
             "n_items": p["n_items"],
             "per_item_accuracy": [float(a) for a in per_item],
-            "winning_slots": [int(w) for w in competition["winners"]],
             "population_rate_hz": population_rates(segment),
         }
+        index_trains = population_trains(segment, "index")
+        if index_trains:  # a circuit with slots (kv-index)
+            index = window_counts(index_trains, step, windows)
+            competition = slot_competition(index, patterns.current_slots(n_slots(p)))
+            metrics.update(
+                slot_hit_rate=float(competition["hits"].mean()),
+                correct_slot_spike_fraction=float(competition["correct_fraction"].mean()),
+                winning_slots=[int(w) for w in competition["winners"]],
+            )
+        return metrics
 
 
     def figures(self, p: dict[str, Any], result: Any) -> dict[str, Any]:
         """Figure file name -> function(path) drawing it."""
         windows = [(phase.kind, start, stop) for _, phase, start, stop
                    in result.schedule.windows()]
-        keys = dual_rail_difference(result.weights["keys"], p["n_input"], p["input_copies"],
-                                    axis=0).T
-        values = dual_rail_difference(result.weights["values"], p["n_value"],
-                                      p["value_copies"], axis=1)
-        scale = max(float(np.abs(keys).max()), 1e-12)
-        panels = {
-            "learned keys (input -> index, +1 rail - -1 rail, normalised)": keys / scale,
-            "learned values (index -> cortex, +1 rail - -1 rail)": values,
-        }
+        if "keys" in result.weights:
+            keys = dual_rail_difference(result.weights["keys"], p["n_input"],
+                                        p["input_copies"], axis=0).T
+            scale = max(float(np.abs(keys).max()), 1e-12)
+            panels = {
+                "learned keys (input -> index, +1 rail - -1 rail, normalised)": keys / scale,
+                "learned values (index -> cortex, +1 rail - -1 rail)": dual_rail_difference(
+                    result.weights["values"], p["n_value"], p["value_copies"], axis=1),
+            }
+        else:
+            n_entries = p["n_input"] + p["n_value"]
+            plus_rows = result.weights["recurrent"].reshape(
+                n_entries, 2, p["value_copies"], -1)[:, 0].mean(axis=1)
+            matrix = dual_rail_difference(plus_rows, n_entries, p["value_copies"], axis=1)
+            scale = max(float(np.abs(matrix).max()), 1e-12)
+            panels = {"recurrent weights from +1 rails (+1 rail - -1 rail target, "
+                      "normalised): the Hopfield matrix": matrix / scale}
         return {
             "raster.png": partial(raster_figure, result.segment, result.populations, windows),
             "weights.png": partial(weights_figure, panels),
         }
+
+
+def n_slots(p: dict[str, Any]) -> int:
+    """Slot count of the circuit (1 for a circuit without slots, e.g. ``hopfield``)."""
+    return int(p.get("n_slots", 1))
 
 
 def schedule_step(p: dict[str, Any]) -> Any:
