@@ -70,3 +70,58 @@ def weights_figure(panels: dict[str, np.ndarray], path: Path) -> None:
     fig.tight_layout()
     fig.savefig(path, dpi=120)
     plt.close(fig)
+
+
+#: Line colour per model family in capacity figures (spiking solid, rate dashed).
+MODEL_COLOURS = {"kv_sequential": "tab:blue", "kv_random_4_over_n": "tab:orange",
+                 "kv_random_0.1": "tab:green", "hopfield": "tab:red",
+                 "softmax": "tab:purple", "outer_product": "tab:gray"}
+
+
+def capacity_figure(metrics: dict, n_slots: int, criterion: float, path: Path) -> None:
+    """Accuracy against load (mean and min-max band over seeds) for every model, and the
+    capacity C against the number of slots (size sweep)."""
+    figure, (left, right) = plt.subplots(1, 2, figsize=(13, 5),
+                                         gridspec_kw={"width_ratios": [2, 1]})
+    for model, by_seed in metrics["accuracy_by_seed"].items():
+        rate = model.startswith("rate_")
+        family = model.removeprefix("rate_")
+        loads = sorted(int(load) for load in by_seed)
+        runs = [np.asarray(by_seed[load if load in by_seed else str(load)]) for load in loads]
+        mean = [r.mean() for r in runs]
+        colour = MODEL_COLOURS.get(family, "black")
+        left.plot(loads, mean, "--" if rate else "-", color=colour, marker="" if rate else "o",
+                  markersize=3, label=f"{model} (C={metrics['capacity'][model]})")
+        left.fill_between(loads, [r.min() for r in runs], [r.max() for r in runs],
+                          color=colour, alpha=0.08 if rate else 0.2, linewidth=0)
+    left.set_xscale("log")
+    ticks = sorted({int(load) for by_seed in metrics["accuracy_by_seed"].values()
+                    for load in by_seed})
+    left.set_xticks(ticks, [str(t) for t in ticks], fontsize=7)
+    left.minorticks_off()
+    left.axhline(criterion, color="black", linewidth=0.8, linestyle=":")
+    left.axvline(n_slots, color="black", linewidth=0.8, linestyle="-.")
+    left.set_xlabel("stored pairs (load, log scale)")
+    left.set_ylabel("bitwise value recall accuracy")
+    left.set_title(f"recall vs load (n_slots = {n_slots}; dotted: criterion {criterion:g}; "
+                   "bands: seeds)", fontsize=9)
+    left.legend(fontsize=7, ncol=2, loc="lower left")
+    left.set_ylim(0.4, 1.02)
+    for model, by_size in metrics["capacity_by_size"].items():
+        sizes = sorted(int(s) for s in by_size)
+        values = [by_size[s if s in by_size else str(s)] for s in sizes]
+        family = model.removeprefix("rate_")
+        right.plot(sizes, values, "--" if model.startswith("rate_") else "-",
+                   color=MODEL_COLOURS.get(family, "black"),
+                   marker="" if model.startswith("rate_") else "o", label=model)
+    if metrics["capacity_by_size"]:
+        top = max(max(int(s) for s in v) for v in metrics["capacity_by_size"].values())
+        right.plot([0, top], [0, top], color="black", linewidth=0.8, linestyle=":",
+                   label="C = n_slots")
+    right.set_xlabel("index slots (n_slots)")
+    right.set_ylabel(f"capacity C({criterion:g})")
+    right.set_title("capacity follows the slots", fontsize=9)
+    right.legend(fontsize=7)
+    figure.tight_layout()
+    figure.savefig(path, dpi=120)
+    plt.close(figure)

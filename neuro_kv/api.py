@@ -26,8 +26,8 @@ DEFAULT_DEVICE = "cython"
 
 
 def parameter_set(protocol: Any, circuit: Any) -> ParameterSet:
-    """The protocol's parameters followed by its circuit's."""
-    return ParameterSet([*protocol.parameters, *circuit.parameters])
+    """The protocol's parameters followed by its circuit's (if it has one)."""
+    return ParameterSet([*protocol.parameters, *(circuit.parameters if circuit else ())])
 
 
 def read_parameter_file(path: str | Path) -> dict[str, Any]:
@@ -48,7 +48,13 @@ def prepare(protocol_name: str, circuit_name: str | None, device: str, seed: int
             overrides: dict[str, Any]) -> tuple[Any, Any, dict[str, Any], ParameterSet]:
     """Check everything the user gave before any simulation starts."""
     protocol = get_protocol(protocol_name)
-    circuit = get_circuit(circuit_name or protocol.default_circuit)
+    if protocol.default_circuit is None:  # a protocol of many runs (it picks its circuits)
+        if circuit_name is not None:
+            raise ParameterError(f"circuit {circuit_name!r} is not allowed for protocol "
+                                 f"{protocol_name!r}, which runs its own circuits")
+        circuit = None
+    else:
+        circuit = get_circuit(circuit_name or protocol.default_circuit)
     if device not in DEVICES:
         raise ParameterError(
             f"device {device!r} is not allowed; expected one of {', '.join(DEVICES)}")
@@ -79,6 +85,11 @@ def run(
     """
     started = time.perf_counter()
     proto, circ, values, pset = prepare(protocol, circuit, device, seed, parameters)
+    if circ is None:
+        result = run_composite(proto, values, pset, seed, device, progress)
+        if out is not None:
+            result.save(out)
+        return result
     patterns = proto.draw_patterns(values, np.random.default_rng(seed))
     schedule = proto.schedule(values, patterns)
     output = simulate(partial(circ.build, values, schedule), schedule.duration, seed=seed,
@@ -87,6 +98,19 @@ def run(
                          started)
     if out is not None:
         result.save(out)
+    return result
+
+
+def run_composite(proto: Any, values: dict[str, Any], pset: ParameterSet, seed: int,
+                  device: str, progress: bool) -> RunResult:
+    """Run a protocol of many runs (``execute``), e.g. ``capacity``."""
+    metrics = proto.execute(values, seed, device, progress=progress)
+    result = RunResult(
+        protocol=proto.name, circuit="(several)", seed=seed, device=device,
+        parameters=values, parameter_strings=pset.to_strings(values), metrics=metrics,
+        segment=None, schedule=None, weights={}, populations=(),
+    )
+    result.figures = proto.figures(values, metrics)
     return result
 
 

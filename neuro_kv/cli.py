@@ -64,6 +64,8 @@ def _run(args: argparse.Namespace) -> int:
         if isinstance(value, (int, float, str)) and not isinstance(value, bool):
             shown = f"{value:.4g}" if isinstance(value, float) else value
             print(f"  {key}: {shown}")
+    if "capacity" in m:
+        print("  capacity C: " + ", ".join(f"{k} {v}" for k, v in m["capacity"].items()))
     print(f"  result directory: {out}")
     return 0
 
@@ -73,14 +75,22 @@ def _params(args: argparse.Namespace) -> int:
     from neuro_kv.registry import get_circuit, get_protocol
 
     protocol = get_protocol(args.protocol)
-    circuit = get_circuit(args.circuit or protocol.default_circuit)
-    rows = [(p.name, str(format_value(p.default, p.unit)), str(p.unit or "-"), p.doc)
+    circuit = (get_circuit(args.circuit or protocol.default_circuit)
+               if protocol.default_circuit or args.circuit else None)
+    rows = [(p.name, shown_default(p), str(p.unit or "-"), p.doc)
             for p in parameter_set(protocol, circuit)]
     widths = [max(len(row[k]) for row in rows) for k in range(3)]
     print(f"{'name':<{widths[0]}}  {'default':<{widths[1]}}  {'unit':<{widths[2]}}  meaning")
     for row in rows:
         print(f"{row[0]:<{widths[0]}}  {row[1]:<{widths[1]}}  {row[2]:<{widths[2]}}  {row[3]}")
     return 0
+
+
+def shown_default(parameter: Any) -> str:
+    """A parameter's default as it is written on the command line."""
+    if parameter.kind in ("ints", "names"):
+        return ",".join(str(v) for v in parameter.default) or "(empty)"
+    return str(format_value(parameter.default, parameter.unit))
 
 
 def _list(_: argparse.Namespace) -> int:

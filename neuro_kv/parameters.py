@@ -37,7 +37,9 @@ class ParameterError(ValueError):
 class Parameter:
     """One named model or protocol parameter.
 
-    ``kind`` is ``quantity`` (``unit`` is its Brian2 unit), ``float``, ``int`` or ``choice``.
+    ``kind`` is ``quantity`` (``unit`` is its Brian2 unit), ``float``, ``int``, ``choice`` or
+    ``ints`` (a tuple of integers, written ``5,10,20``; each element obeys the bounds) or
+    ``names`` (a tuple of distinct names from ``choices``, written ``a,b``).
     ``low``/``high`` are inclusive bounds in units of ``unit``; ``low_exclusive`` makes the
     lower bound strict.
     """
@@ -54,6 +56,11 @@ class Parameter:
 
     def allowed(self) -> str:
         """Human-readable description of the allowed values."""
+        if self.kind == "names":
+            return "comma-separated names from " + ", ".join(self.choices)
+        if self.kind == "ints":
+            return "comma-separated integers" + (f" >= {self.low:g}" if self.low is not None
+                                                 else "")
         if self.kind == "choice":
             return "one of " + ", ".join(self.choices)
         what = {"quantity": f"a value in {self.unit}", "int": "an integer", "float": "a number"}
@@ -69,6 +76,15 @@ class Parameter:
     def convert(self, value: Any) -> Any:
         """Parse (if a string) and validate ``value``; raise ParameterError if not allowed."""
         shown = value if isinstance(value, str) else format_value(value)
+        if self.kind == "ints":
+            return self._convert_ints(value, shown)
+        if self.kind == "names":
+            names = (tuple(part.strip() for part in value.split(",") if part.strip())
+                     if isinstance(value, str) else tuple(value))
+            if not names or len(set(names)) < len(names) or not set(names) <= set(
+                    self.choices):
+                raise self._error(shown)
+            return names
         if isinstance(value, str) and self.kind != "choice":
             value = parse_value(value, self.name)
         if self.kind == "choice":
@@ -105,6 +121,19 @@ class Parameter:
         if self.kind == "quantity":
             return number * self.unit
         return int(number) if self.kind == "int" else number
+
+    def _convert_ints(self, value: Any, shown: Any) -> tuple[int, ...]:
+        if isinstance(value, str):
+            parts = [part.strip() for part in value.split(",") if part.strip()]
+        elif isinstance(value, (list, tuple)):
+            parts = list(value)
+        else:
+            parts = [value]
+        element = Parameter(self.name, 0, self.doc, "int", low=self.low, high=self.high)
+        try:
+            return tuple(element.convert(part) for part in parts)
+        except ParameterError:
+            raise self._error(shown) from None
 
     def _error(self, shown: Any, why: str = "") -> ParameterError:
         reason = f" ({why})" if why else ""
@@ -143,6 +172,8 @@ def format_value(value: Any, unit: Unit | None = None) -> Any:
         return f"{float(value / unit)!r}*{unit}"
     if isinstance(value, Quantity):
         return float(value)
+    if isinstance(value, tuple):
+        return list(value)
     return value
 
 

@@ -92,11 +92,17 @@ class SlotMemory:
         self.t += 1
 
     def store(self, keys: np.ndarray, values: np.ndarray, rng: np.random.Generator,
-              gate: float = 1.0) -> list[np.ndarray]:
-        """Write every item in order; returns the tags used."""
+              gate: float = 1.0,
+              slots: list[tuple[int, ...]] | None = None) -> list[np.ndarray]:
+        """Write every item in order; returns the tags used. ``slots`` (tagged slot indices
+        per item, e.g. those of a spiking run) replace the policy's own draws."""
         used = []
-        for key, value in zip(keys, values, strict=True):
-            tag = self.tags(rng)
+        for item, (key, value) in enumerate(zip(keys, values, strict=True)):
+            if slots is None:
+                tag = self.tags(rng)
+            else:
+                tag = np.zeros(self.n_slots)
+                tag[list(slots[item])] = 1.0
             self.write(key, value, gate, tag)
             used.append(tag)
         return used

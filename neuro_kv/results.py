@@ -1,7 +1,9 @@
 """Results of one run and their storage as a result directory.
 
 A result directory holds ``metrics.json``, ``params.toml`` (effective parameters with units,
-seed, device, versions), ``spikes.nwb``, ``raster.png`` and ``weights.png``. It is written
+seed, device, versions), ``spikes.nwb`` and the protocol's figures (``raster.png`` and
+``weights.png`` for one simulation; a protocol of many runs, like ``capacity``, has no single
+spike record and stores its per-run scores in ``metrics.json``). It is written
 into a hidden temporary sibling directory that is renamed into place at the end, so a reader
 never sees a half-written result.
 """
@@ -53,8 +55,8 @@ class RunResult:
     parameters: dict[str, Any]
     parameter_strings: dict[str, Any]
     metrics: dict[str, Any]
-    segment: neo.Segment
-    schedule: Schedule
+    segment: neo.Segment | None
+    schedule: Schedule | None
     weights: dict[str, np.ndarray]
     populations: tuple[str, ...]
     figures: dict[str, Any] = field(default_factory=dict)
@@ -87,6 +89,10 @@ class RunResult:
             "versions": self.versions,
         }
         (tmp / "params.toml").write_text(tomli_w.dumps(document))
+        if self.segment is None or self.schedule is None:  # a protocol of many runs
+            for name, draw in self.figures.items():
+                draw(tmp / name)
+            return
         windows = [(phase.kind, phase.item, start, stop)
                    for _, phase, start, stop in self.schedule.windows()]
         write_nwb(tmp / "spikes.nwb", self.segment, windows,

@@ -1,0 +1,345 @@
+"""The ``capacity`` protocol: recall accuracy against load for the spiking key-value memory,
+the spiking Hopfield baseline and the rate-level references, all on identical patterns.
+
+For every load (``n_items``) and seed, ``paired-recall`` stores that many key-value pairs and
+recalls each from its partial key; every model is scored by mean bitwise recall accuracy of
+the values. Capacity C(criterion) is the largest load whose accuracy, and that of every smaller
+load of the grid, is at least ``criterion``. A size sweep repeats the key-value models for
+other numbers of slots at the same input dimension.
+
+Each (circuit, network size, seed) is one unit of work: one network is built for it and
+reused across loads and slot policies (`neuro_kv.reuse.CompiledProtocol`), so the generated
+code is compiled once per structure and later units only reload it.
+"""
+
+from __future__ import annotations
+
+import time
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from functools import partial
+from multiprocessing import get_context
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from neuro_kv.parameters import Parameter, ParameterError, ParameterSet
+from neuro_kv.rate_models import HopfieldMemory, OuterProductMemory, SlotMemory, SoftmaxMemory
+
+__all__ = ["Capacity", "capacity_of", "SPIKING_MODELS", "RATE_MODELS"]
+
+P = Parameter
+
+#: Spiking models: name -> (circuit, slot policy, slot probability; None = 4 / n_slots).
+SPIKING_MODELS: dict[str, tuple[str, str, float | None]] = {
+    "kv_sequential": ("kv-index", "sequential", 0.0),
+    "kv_random_4_over_n": ("kv-index", "random", None),
+    "kv_random_0.1": ("kv-index", "random", 0.1),
+    "hopfield": ("hopfield", "sequential", 0.0),
+}
+#: Rate references, each on the patterns (and slot tags) of a spiking model.
+RATE_MODELS: dict[str, str] = {
+    "rate_kv_sequential": "kv_sequential",
+    "rate_kv_random_4_over_n": "kv_random_4_over_n",
+    "rate_kv_random_0.1": "kv_random_0.1",
+    "rate_hopfield": "kv_sequential",
+    "rate_softmax": "kv_sequential",
+    "rate_outer_product": "kv_sequential",
+}
+
+PARAMETERS = ParameterSet([
+    P("loads", (2, 3, 4, 5, 6, 8, 10, 15, 20, 30, 36, 40, 60, 80), "numbers of stored pairs "
+      "(n_items) at which every model is scored", "ints", low=1),
+    P("n_seeds", 3, "seeds per load: the run's seed and the next n_seeds - 1", "int", low=1),
+    P("n_slots", 40, "index slots of the key-value circuit", "int", low=1),
+    P("n_input", 40, "key dimension", "int", low=1),
+    P("n_value", 40, "value dimension", "int", low=1),
+    P("cue_hidden_fraction", 0.6, "fraction of key entries hidden in each cue", "float",
+      low=0, high=1),
+    P("size_sweep", (20, 40, 80), "n_slots values of the size sweep of the key-value models "
+      "(empty: no sweep)", "ints", low=1),
+    P("size_loads", (2, 3, 4, 6, 8, 12), "loads of the size sweep (with size_load_percent; "
+      "small loads resolve the capacity of the random policies)", "ints", low=1),
+    P("size_load_percent", (90, 100, 125), "more loads of the size sweep, in percent of "
+      "n_slots", "ints", low=1),
+    P("criterion", 0.98, "accuracy that defines the capacity C", "float", low=0, high=1),
+    P("recent_percent", 50, "the most recent items, scored apart from the older ones (loads "
+      "above this count), in percent of n_slots", "int", low=1, high=100),
+    P("softmax_beta", 1.0, "inverse temperature of rate_softmax", "float", low=0),
+    P("models", tuple(SPIKING_MODELS), "spiking models to simulate (the rate references of "
+      "the key-value models simulated, and the pattern-level ones, always run)", "names",
+      choices=tuple(SPIKING_MODELS)),
+    P("workers", 1, "worker processes (one unit of work = circuit, size and seed)", "int",
+      low=1),
+])
+
+
+@dataclass(frozen=True)
+class Unit:
+    """One unit of work: every load of one seed on one built network."""
+
+    circuit: str
+    n_slots: int
+    seed: int
+    loads: tuple[int, ...]
+    models: tuple[str, ...]
+
+
+def slot_probability(model: str, n_slots: int) -> float:
+    """The random tagging probability of a key-value model at ``n_slots``."""
+    probability = SPIKING_MODELS[model][2]
+    return 4.0 / n_slots if probability is None else probability
+
+
+def run_unit(unit: Unit, fixed: dict[str, Any], device: str) -> dict[str, Any]:
+    """Simulate one unit; returns per-run records and the build count (runs in a worker)."""
+    from neuro_kv.reuse import CompiledProtocol
+
+    structure = dict(fixed)
+    if unit.circuit == "kv-index":
+        structure["n_slots"] = unit.n_slots
+    compiled = CompiledProtocol("paired-recall", circuit=unit.circuit,
+                                max_items=max(unit.loads), device=device, **structure)
+    records = []
+    for load in unit.loads:
+        for model in unit.models:
+            _, policy, _ = SPIKING_MODELS[model]
+            stimulus: dict[str, Any] = {"n_items": load}
+            if unit.circuit == "kv-index":
+                stimulus.update(slot_policy=policy,
+                                slot_probability=slot_probability(model, unit.n_slots))
+            result = compiled.run(unit.seed, **stimulus)
+            records.append({"model": model, "n_slots": unit.n_slots, "load": load,
+                            "seed": unit.seed,
+                            "per_item": result.metrics["per_item_accuracy"],
+                            "simulate_s": result.metrics["simulate_s"]})
+    return {"records": records, "builds": compiled.builds, "build_s": compiled.build_s}
+
+
+def rate_records(p: dict[str, Any], n_slots: int, load: int, seed: int,
+                 models: list[str]) -> list[dict[str, Any]]:
+    """The rate references on the patterns (and slot tags) the spiking runs used."""
+    from neuro_kv.api import prepare
+
+    records = []
+    for model in models:
+        source = RATE_MODELS[model]
+        _, policy, _ = SPIKING_MODELS[source]
+        overrides = {"n_items": load, "n_input": p["n_input"], "n_value": p["n_value"],
+                     "n_slots": n_slots, "cue_hidden_fraction": p["cue_hidden_fraction"],
+                     "slot_policy": policy,
+                     "slot_probability": slot_probability(source, n_slots)}
+        proto, _, values, _ = prepare("paired-recall", "kv-index", "numpy", seed, overrides)
+        patterns = proto.draw_patterns(values, np.random.default_rng(seed))
+        rng = np.random.default_rng([seed, 2])
+        if model.startswith("rate_kv"):
+            memory = SlotMemory(n_slots, policy, values["slot_probability"])
+            memory.store(patterns.keys, patterns.values, rng, slots=patterns.tagged_slots)
+        elif model == "rate_hopfield":
+            memory = HopfieldMemory(patterns.keys, patterns.values)
+        elif model == "rate_softmax":
+            memory = SoftmaxMemory(patterns.keys, patterns.values, p["softmax_beta"])
+        else:
+            memory = OuterProductMemory(patterns.keys, patterns.values)
+        estimates = memory.recall(patterns.cues, rng)
+        per_item = (estimates == patterns.values).mean(axis=1)
+        records.append({"model": model, "n_slots": n_slots, "load": load, "seed": seed,
+                        "per_item": [float(a) for a in per_item], "simulate_s": 0.0})
+    return records
+
+
+def capacity_of(accuracy: dict[int, float], criterion: float) -> int:
+    """Largest load L such that every load <= L of the grid reaches ``criterion``; 0 if the
+    smallest does not."""
+    capacity = 0
+    for load in sorted(accuracy):
+        if accuracy[load] < criterion:
+            break
+        capacity = load
+    return capacity
+
+
+def summarise(records: list[dict[str, Any]], p: dict[str, Any]) -> dict[str, Any]:
+    """Accuracy per model and load (mean and per seed), capacities, recent vs old items."""
+    table: dict[tuple[str, int], dict[int, list[float]]] = {}
+    ages: dict[tuple[str, int], dict[int, list[tuple[float, float]]]] = {}
+    for record in records:
+        key = (record["model"], record["n_slots"])
+        per_item = np.asarray(record["per_item"])
+        table.setdefault(key, {}).setdefault(record["load"], []).append(float(per_item.mean()))
+        recent = max(1, round(record["n_slots"] * p["recent_percent"] / 100))
+        if record["load"] > recent:
+            ages.setdefault(key, {}).setdefault(record["load"], []).append(
+                (float(per_item[-recent:].mean()), float(per_item[:-recent].mean())))
+
+    def mean_by_load(runs: dict[int, list[float]]) -> dict[int, float]:
+        return {load: round(float(np.mean(v)), 4) for load, v in sorted(runs.items())}
+
+    main = p["n_slots"]
+    metrics: dict[str, Any] = {"accuracy": {}, "accuracy_by_seed": {}, "capacity": {},
+                               "capacity_by_size": {}, "by_age": {}}
+    for (model, n_slots), runs in sorted(table.items()):
+        means = mean_by_load(runs)
+        capacity = capacity_of(means, p["criterion"])
+        if n_slots == main:
+            metrics["accuracy"][model] = means
+            metrics["accuracy_by_seed"][model] = {load: [round(a, 4) for a in v]
+                                                  for load, v in sorted(runs.items())}
+            metrics["capacity"][model] = capacity
+        if "kv" in model:  # the slot memories; the others have no slots
+            metrics["capacity_by_size"].setdefault(model, {})[n_slots] = capacity
+        if n_slots == main and (model, n_slots) in ages:
+            metrics["by_age"][model] = {
+                load: {"recent": round(float(np.mean([r for r, _ in v])), 4),
+                       "older": round(float(np.mean([o for _, o in v])), 4)}
+                for load, v in sorted(ages[(model, n_slots)].items())}
+    return metrics
+
+
+class Capacity:
+    """Capacity of every model against load, and of the key-value models against size."""
+
+    name = "capacity"
+    default_circuit = None
+    parameters = PARAMETERS
+
+    def check(self, p: dict[str, Any]) -> None:
+        for name in ("loads",):
+            if not p[name]:
+                raise ParameterError(f"parameter {name!r}: value (empty) is not allowed; "
+                                     "expected at least one integer")
+
+    def units(self, p: dict[str, Any], seed: int) -> list[Unit]:
+        """The units of work: the main grid (all models) and the size sweep (KV models)."""
+        seeds = range(seed, seed + p["n_seeds"])
+        kv = tuple(name for name, spec in SPIKING_MODELS.items() if spec[0] == "kv-index")
+        units = []
+        for n_slots in sorted({p["n_slots"], *p["size_sweep"]}):
+            loads = set(p["loads"]) if n_slots == p["n_slots"] else set()
+            if n_slots in p["size_sweep"]:
+                loads |= set(p["size_loads"])
+                loads |= {max(1, round(n_slots * q / 100)) for q in p["size_load_percent"]}
+            models = distinct_policies(tuple(m for m in kv if m in p["models"]), n_slots)
+            if models:
+                units += [Unit("kv-index", n_slots, s, tuple(sorted(loads)), models)
+                          for s in seeds]
+        if "hopfield" in p["models"]:
+            units += [Unit("hopfield", p["n_slots"], s, tuple(sorted(p["loads"])),
+                           ("hopfield",)) for s in seeds]
+        # longest first (a hopfield item costs about 3 key-value items), so the workers
+        # finish together
+        return sorted(units, key=lambda u: -sum(u.loads) * len(u.models)
+                      * (3 if u.circuit == "hopfield" else 1))
+
+    def execute(self, p: dict[str, Any], seed: int, device: str,
+                progress: bool = False) -> dict[str, Any]:
+        """Run every unit (in ``workers`` processes) and the rate references; metrics."""
+        started = time.perf_counter()
+        cache = cython_cache_size()
+        fixed = {"n_input": p["n_input"], "n_value": p["n_value"],
+                 "cue_hidden_fraction": p["cue_hidden_fraction"]}
+        units = self.units(p, seed)
+        work = partial(run_unit, fixed=fixed, device=device)
+        outputs = []
+        if p["workers"] == 1:
+            for number, unit in enumerate(units, 1):
+                outputs.append(work(unit))
+                report(progress, number, len(units), unit, started)
+        else:
+            with ProcessPoolExecutor(p["workers"], mp_context=get_context("spawn")) as pool:
+                for number, (unit, out) in enumerate(zip(units, pool.map(work, units),
+                                                         strict=True), 1):
+                    outputs.append(out)
+                    report(progress, number, len(units), unit, started)
+        records = [record for out in outputs for record in out["records"]]
+        records += self.rate_references(p, units, seed)
+        copy_coinciding(records)
+        metrics = summarise(records, p)
+        metrics.update(
+            builds=sum(out["builds"] for out in outputs),
+            compiled_modules=None if cache is None else cython_cache_size() - cache,
+            spiking_runs=sum(len(out["records"]) for out in outputs),
+            simulate_s=round(sum(r["simulate_s"] for r in records), 1),
+            wall_s=round(time.perf_counter() - started, 1),
+            seeds=list(range(seed, seed + p["n_seeds"])), device=device,
+            workers=p["workers"])
+        metrics["runs"] = [{k: v for k, v in r.items() if k != "simulate_s"}
+                           for r in records]
+        return metrics
+
+    def rate_references(self, p: dict[str, Any], units: list[Unit],
+                        seed: int) -> list[dict[str, Any]]:
+        """Rate models on the spiking runs' patterns: slot memories where their spiking
+        key-value model ran, pattern-level models (Hopfield, softmax, outer product) on the
+        main grid."""
+        kv_grid = {(u.n_slots, load, u.seed) for u in units if u.circuit == "kv-index"
+                   for load in u.loads}
+        main_grid = {(p["n_slots"], load, s) for load in p["loads"]
+                     for s in range(seed, seed + p["n_seeds"])}
+        rates = []
+        for n_slots, load, run_seed in sorted(kv_grid | main_grid):
+            models = [m for m, source in RATE_MODELS.items()
+                      if (m.startswith("rate_kv") and source in p["models"]
+                          and (n_slots, load, run_seed) in kv_grid)
+                      or (not m.startswith("rate_kv")
+                          and (n_slots, load, run_seed) in main_grid)]
+            rates += rate_records(p, n_slots, load, run_seed, models)
+        return rates
+
+    def figures(self, p: dict[str, Any], metrics: dict[str, Any]) -> dict[str, Any]:
+        from analysis.plots import capacity_figure
+
+        return {"capacity.png": partial(capacity_figure, metrics, p["n_slots"],
+                                        p["criterion"])}
+
+
+def distinct_policies(models: tuple[str, ...], n_slots: int) -> tuple[str, ...]:
+    """Drop a random policy whose probability equals an earlier one's at this size (at
+    n_slots = 40, 4/n_slots = 0.1: the runs would be identical); `copy_coinciding` fills it."""
+    kept, seen = [], set()
+    for model in models:
+        key = (SPIKING_MODELS[model][1], round(slot_probability(model, n_slots), 12))
+        if key not in seen:
+            kept.append(model)
+            seen.add(key)
+    return tuple(kept)
+
+
+def copy_coinciding(records: list[dict[str, Any]]) -> None:
+    """Add records for spiking random policies that coincide with a simulated one."""
+    have = {(r["model"], r["n_slots"], r["load"], r["seed"]) for r in records}
+    extra = []
+    for record in records:
+        model = record["model"]
+        if model not in SPIKING_MODELS or SPIKING_MODELS[model][1] != "random":
+            continue
+        for twin, spec in SPIKING_MODELS.items():
+            key = (twin, record["n_slots"], record["load"], record["seed"])
+            if (spec[1] == "random" and key not in have and np.isclose(
+                    slot_probability(twin, record["n_slots"]),
+                    slot_probability(model, record["n_slots"]))):
+                extra.append({**record, "model": twin, "simulate_s": 0.0})
+                have.add(key)
+    records += extra
+
+
+def cython_cache_size() -> int | None:
+    """Number of compiled modules in Brian2's Cython cache (None if it is not found)."""
+    try:
+        from brian2.codegen.runtime.cython_rt.extension_manager import get_cython_cache_dir
+
+        directory = Path(get_cython_cache_dir())
+    except ImportError:
+        return None
+    if not directory.is_dir():
+        return 0
+    return sum(1 for f in directory.iterdir() if f.suffix in (".so", ".pyd"))
+
+
+def report(progress: bool, number: int, total: int, unit: Unit, started: float) -> None:
+    if progress:
+        print(f"[{number}/{total}] {unit.circuit} n_slots={unit.n_slots} seed={unit.seed} "
+              f"loads={','.join(map(str, unit.loads))} done, "
+              f"{time.perf_counter() - started:.0f} s", flush=True)
+
