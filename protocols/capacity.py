@@ -7,9 +7,11 @@ the values. Capacity C(criterion) is the largest load whose accuracy, and that o
 load of the grid, is at least ``criterion``. A size sweep repeats the key-value models for
 other numbers of slots at the same input dimension.
 
-Each (circuit, network size, seed) is one unit of work: one network is built for it and
-reused across loads and slot policies (`neuro_kv.reuse.CompiledProtocol`), so the generated
-code is compiled once per structure and later units only reload it.
+Each (circuit, network size, seed) is one unit of work, run in one of ``workers`` processes.
+A process builds one network per structure (circuit and size) and reuses it for every load,
+slot policy and seed it is given (`neuro_kv.reuse.CompiledProtocol`): with one worker the
+default grid builds 4 networks (hopfield; kv-index at 20, 40 and 80 slots), with two at most 8,
+and the generated code is compiled once per structure.
 """
 
 from __future__ import annotations
@@ -84,6 +86,11 @@ class Unit:
     seed: int
     loads: tuple[int, ...]
     models: tuple[str, ...]
+    max_items: int  # the largest load of any unit of this structure (one build serves all)
+
+
+#: Built networks of this process, by structure: a worker keeps them between units.
+_COMPILED: dict[tuple[Any, ...], Any] = {}
 
 
 def slot_probability(model: str, n_slots: int) -> float:
@@ -99,8 +106,13 @@ def run_unit(unit: Unit, fixed: dict[str, Any], device: str) -> dict[str, Any]:
     structure = dict(fixed)
     if unit.circuit == "kv-index":
         structure["n_slots"] = unit.n_slots
-    compiled = CompiledProtocol("paired-recall", circuit=unit.circuit,
-                                max_items=max(unit.loads), device=device, **structure)
+    key = (unit.circuit, device, unit.max_items, *sorted(structure.items()))
+    built = key not in _COMPILED
+    if built:
+        _COMPILED[key] = CompiledProtocol("paired-recall", circuit=unit.circuit,
+                                          max_items=unit.max_items, device=device,
+                                          **structure)
+    compiled = _COMPILED[key]
     records = []
     for load in unit.loads:
         for model in unit.models:
@@ -114,7 +126,8 @@ def run_unit(unit: Unit, fixed: dict[str, Any], device: str) -> dict[str, Any]:
                             "seed": unit.seed,
                             "per_item": result.metrics["per_item_accuracy"],
                             "simulate_s": result.metrics["simulate_s"]})
-    return {"records": records, "builds": compiled.builds, "build_s": compiled.build_s}
+    return {"records": records, "builds": int(built),
+            "build_s": compiled.build_s if built else 0.0}
 
 
 def rate_records(p: dict[str, Any], n_slots: int, load: int, seed: int,
@@ -222,11 +235,11 @@ class Capacity:
                 loads |= {max(1, round(n_slots * q / 100)) for q in p["size_load_percent"]}
             models = distinct_policies(tuple(m for m in kv if m in p["models"]), n_slots)
             if models:
-                units += [Unit("kv-index", n_slots, s, tuple(sorted(loads)), models)
-                          for s in seeds]
+                units += [Unit("kv-index", n_slots, s, tuple(sorted(loads)), models,
+                               max(loads)) for s in seeds]
         if "hopfield" in p["models"]:
             units += [Unit("hopfield", p["n_slots"], s, tuple(sorted(p["loads"])),
-                           ("hopfield",)) for s in seeds]
+                           ("hopfield",), max(p["loads"])) for s in seeds]
         # longest first (a hopfield item costs about 3 key-value items), so the workers
         # finish together
         return sorted(units, key=lambda u: -sum(u.loads) * len(u.models)

@@ -29,6 +29,11 @@ def test_list_and_params(capsys):
                  "tau_key_decay", "eta_value", "value_rule"):
         assert f"\n{name} " in out
     assert "100.0*ms" in out
+    assert main(["params", "capacity"]) == 0
+    out = capsys.readouterr().out
+    assert "\nloads " in out and "2,3,4,5,6,8,10,15,20,30,36,40,60,80" in out
+    assert main(["params", "paired-recall", "--circuit", "hopfield"]) == 0
+    assert "\nrecurrent_gain " in capsys.readouterr().out
 
 
 @pytest.mark.parametrize(("args", "expected"), [

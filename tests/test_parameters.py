@@ -47,3 +47,15 @@ def test_unknown_protocol_device_and_seed():
 def test_window_must_lie_on_the_time_grid():
     with pytest.raises(ParameterError, match="multiple of dt"):
         prepare("paired-recall", None, "numpy", 1, {"window": "100.05*ms"})
+
+
+def test_list_parameters_of_the_capacity_protocol():
+    _, _, values, _ = prepare("capacity", None, "cython", 1,
+                              {"loads": "5, 10,20", "models": "hopfield,kv_sequential"})
+    assert values["loads"] == (5, 10, 20)
+    assert values["models"] == ("hopfield", "kv_sequential")
+    for overrides, message in (({"loads": "5,x"}, "expected comma-separated integers >= 1"),
+                               ({"models": "kv_sequential,kv_sequential"}, "'models'"),
+                               ({"models": ""}, "expected comma-separated names from")):
+        with pytest.raises(ParameterError, match=message):
+            prepare("capacity", None, "cython", 1, overrides)

@@ -70,3 +70,16 @@ def test_hopfield_capacity_is_near_0_14_n():
 
     assert stable_fraction(int(0.08 * n)) >= 0.9
     assert stable_fraction(int(0.25 * n)) <= 0.3
+
+
+def test_slot_memory_takes_the_tags_of_a_spiking_run():
+    """Given slots (as a spiking run drew them), the rate memory writes exactly there: an
+    item whose only slot is later retagged is lost, an item with no slot is never stored."""
+    keys, values, rng = patterns(4, 40, 40, seed=3)
+    memory = SlotMemory(10, "random", 0.1)
+    tags = memory.store(keys, values, rng, slots=[(0, 1), (), (0,), (5,)])
+    np.testing.assert_array_equal(np.flatnonzero(tags[0]), [0, 1])
+    assert not tags[1].any()
+    accuracy = (memory.recall(keys, rng) == values).mean(axis=1)
+    assert accuracy[0] == 1.0 and accuracy[2] == 1.0 and accuracy[3] == 1.0  # slot 1 keeps 0
+    assert accuracy[1] < 0.8  # never written: a blend of the others
