@@ -38,16 +38,11 @@ def test_capacity_runs_its_own_circuits():
         neuro_kv.run("capacity", circuit="kv-index")
 
 
-@pytest.fixture(scope="module")
-def kv_grid():
+def test_kv_sequential_capacity_reaches_the_slot_count_and_degrades_gracefully():
     """kv_sequential at n_slots 40 (loads 36, 40, 60) and 20 (loads 18, 20), seed 1."""
-    return neuro_kv.run("capacity", seed=1, loads="36,40,60", n_seeds=1,
-                        models="kv_sequential", size_sweep="20", size_loads="",
-                        size_load_percent="90,100").metrics
-
-
-def test_kv_sequential_capacity_reaches_the_slot_count(kv_grid):
-    m = kv_grid
+    m = neuro_kv.run("capacity", seed=1, loads="36,40,60", n_seeds=1,
+                     models="kv_sequential", size_sweep="20", size_loads="",
+                     size_load_percent="90,100").metrics
     assert m["capacity"]["rate_kv_sequential"] == 40
     assert m["capacity"]["kv_sequential"] >= 36
     for load in (36, 40):
@@ -55,12 +50,10 @@ def test_kv_sequential_capacity_reaches_the_slot_count(kv_grid):
         assert gap <= 0.05, (load, gap)
     assert m["capacity_by_size"]["kv_sequential"][20] >= 18
     assert m["builds"] == 2  # one network per size, reused across loads
-
-
-def test_kv_beyond_capacity_forgets_the_overwritten_items_only(kv_grid):
-    beyond = kv_grid["by_age"]["kv_sequential"][60]
-    assert beyond["recent"] >= 0.95  # the last 20 of 60 items
-    # items 0-19 of the older 40 were overwritten (chance 0.5), items 20-39 are kept
+    # beyond capacity: the last 20 of 60 items are kept; of the older 40, items 0-19 were
+    # overwritten (chance 0.5) and items 20-39 are kept
+    beyond = m["by_age"]["kv_sequential"][60]
+    assert beyond["recent"] >= 0.95
     assert 0.6 <= beyond["older"] <= 0.85
 
 
@@ -77,11 +70,12 @@ def test_spiking_hopfield_saturates_early_and_collapses():
 
 def test_hopfield_learns_the_hopfield_matrix(run_cached):
     """The rail difference of the learned recurrent weights is sum_mu xi_i xi_j, with no
-    common-mode part (the rail covariance rule)."""
-    result = run_cached("paired-recall", 1, "cython", circuit="hopfield", n_items=3)
+    common-mode part (the rail covariance rule). A small network (10 + 10 entries)."""
+    sizes = {"n_input": 10, "n_value": 10, "n_items": 3}
+    result = run_cached("paired-recall", 2, "cython", circuit="hopfield", **sizes)
     p = result.parameters
-    proto, _, values, _ = prepare("paired-recall", "hopfield", "cython", 1, {"n_items": 3})
-    patterns = proto.draw_patterns(values, np.random.default_rng(1))
+    proto, _, values, _ = prepare("paired-recall", "hopfield", "cython", 2, sizes)
+    patterns = proto.draw_patterns(values, np.random.default_rng(2))
     stored = np.concatenate([patterns.keys, patterns.values], axis=1)
     n_entries, copies = p["n_input"] + p["n_value"], p["value_copies"]
     w = result.weights["recurrent"].reshape(n_entries, 2, copies, n_entries, 2, copies)

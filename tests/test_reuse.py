@@ -39,22 +39,24 @@ def test_structural_parameters_are_refused():
 def test_runtime_parameters_change_without_a_rebuild(run_cached):
     """The hopfield retrieval gains are model variables: a reused network run with another
     bias gives the spikes of a fresh run built with it, and the next run is back at the
-    default."""
+    default. A small network (10 + 10 entries)."""
+    sizes = {"n_input": 10, "n_value": 10}
     compiled = CompiledProtocol("paired-recall", circuit="hopfield", max_items=3,
-                                device="cython")
+                                device="cython", **sizes)
     biased = compiled.run(seed=2, n_items=3, retrieval_bias="16*mV")
     default = compiled.run(seed=2, n_items=3)
     assert compiled.builds == 1
     assert biased.parameters["retrieval_bias"] != default.parameters["retrieval_bias"]
-    for reused, fresh in ((biased, run_cached("paired-recall", 2, "cython",
-                                              circuit="hopfield", n_items=3,
-                                              retrieval_bias="16*mV")),
-                          (default, run_cached("paired-recall", 2, "cython",
-                                               circuit="hopfield", n_items=3))):
+    fresh_biased = run_cached("paired-recall", 2, "cython", circuit="hopfield", n_items=3,
+                              retrieval_bias="16*mV", **sizes)
+    fresh_default = run_cached("paired-recall", 2, "cython", circuit="hopfield", n_items=3,
+                               **sizes)
+    for reused, fresh in ((biased, fresh_biased), (default, fresh_default)):
         for a, b in zip(fresh.segment.spiketrains, reused.segment.spiketrains, strict=True):
             np.testing.assert_array_equal(a.magnitude, b.magnitude)
-    cortex = [t for t in biased.segment.spiketrains
-              if t.annotations["population"] == "cortex"]
-    cortex_default = [t for t in default.segment.spiketrains
-                      if t.annotations["population"] == "cortex"]
-    assert sum(map(len, cortex)) > sum(map(len, cortex_default))  # the bias took effect
+
+    def cortex_spikes(result):
+        return sum(len(t) for t in result.segment.spiketrains
+                   if t.annotations["population"] == "cortex")
+
+    assert cortex_spikes(biased) > cortex_spikes(default)  # the bias took effect
