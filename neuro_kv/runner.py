@@ -11,6 +11,7 @@ import tempfile
 import time
 import warnings
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -118,3 +119,16 @@ def simulate(
         run_s=run_s,
         compile_s=compile_s,
     )
+
+
+def cython_cache_size() -> int | None:
+    """Number of compiled modules in Brian2's Cython cache (None if it is not found)."""
+    try:
+        from brian2.codegen.runtime.cython_rt.extension_manager import get_cython_cache_dir
+
+        directory = Path(get_cython_cache_dir())
+    except ImportError:
+        return None
+    if not directory.is_dir():
+        return 0
+    return sum(1 for f in directory.iterdir() if f.suffix in (".so", ".pyd"))

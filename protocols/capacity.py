@@ -21,13 +21,13 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from functools import partial
 from multiprocessing import get_context
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from neuro_kv.parameters import Parameter, ParameterError, ParameterSet
 from neuro_kv.rate_models import HopfieldMemory, OuterProductMemory, SlotMemory, SoftmaxMemory
+from neuro_kv.runner import cython_cache_size
 
 __all__ = ["Capacity", "capacity_of", "SPIKING_MODELS", "RATE_MODELS"]
 
@@ -335,19 +335,6 @@ def copy_coinciding(records: list[dict[str, Any]]) -> None:
                 extra.append({**record, "model": twin, "simulate_s": 0.0})
                 have.add(key)
     records += extra
-
-
-def cython_cache_size() -> int | None:
-    """Number of compiled modules in Brian2's Cython cache (None if it is not found)."""
-    try:
-        from brian2.codegen.runtime.cython_rt.extension_manager import get_cython_cache_dir
-
-        directory = Path(get_cython_cache_dir())
-    except ImportError:
-        return None
-    if not directory.is_dir():
-        return 0
-    return sum(1 for f in directory.iterdir() if f.suffix in (".so", ".pyd"))
 
 
 def report(progress: bool, number: int, total: int, unit: Unit, started: float) -> None:
