@@ -37,7 +37,7 @@ import numpy as np
 from brian2 import Hz, NeuronGroup, PoissonGroup, SpikeMonitor, Synapses, TimedArray, ms, mV
 
 from circuits.kv_index import BuiltCircuit, dual_rail
-from neuro_kv.neurons import LIF_THRESHOLD, lif_equations
+from neuro_kv.neurons import LIF_THRESHOLD, lif_equations, lif_parameters
 from neuro_kv.parameters import Parameter, ParameterSet
 from neuro_kv.plasticity import rail_covariance
 from neuro_kv.schedule import Schedule
@@ -62,20 +62,10 @@ PARAMETERS = ParameterSet([
     P("value_copies", 2, "memory neurons per rail and entry (key and value parts alike)", "int",
       low=1),
     P("n_inhibitory", 10, "interneurons in the inhibitory pool", "int", low=1),
-    P("tau_m", 20 * ms, "membrane time constant", "quantity", ms, low=0, low_exclusive=True),
-    P("tau_m_inhibitory", 10 * ms, "membrane time constant of interneurons", "quantity", ms,
-      low=0, low_exclusive=True),
-    P("tau_exc", 5 * ms, "excitatory (and recurrent) synaptic time constant", "quantity", ms,
-      low=0, low_exclusive=True),
-    P("tau_inh", 10 * ms, "inhibitory synaptic time constant", "quantity", ms, low=0,
-      low_exclusive=True),
+    *lif_parameters(),
     P("tau_recurrent", 30 * ms, "recurrent synaptic time constant (slow, NMDA-like values "
       "average the recurrent field over more spikes)", "quantity", ms, low=0,
       low_exclusive=True),
-    P("refractory", 2 * ms, "refractory period", "quantity", ms, low=0),
-    P("v_rest", -65 * mV, "resting potential", "quantity", mV),
-    P("v_reset", -65 * mV, "reset potential", "quantity", mV),
-    P("v_threshold", -50 * mV, "spike threshold", "quantity", mV),
     P("input_rate", 40 * Hz, "rate of an active input neuron", "quantity", Hz, low=0),
     P("cue_gain", 5 * mV, "EPSC jump on a key rail per spike of one of its input neurons",
       "quantity", mV, low=0),

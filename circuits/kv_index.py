@@ -38,7 +38,7 @@ from brian2 import (
     mV,
 )
 
-from neuro_kv.neurons import LIF_RESET, LIF_THRESHOLD, lif_equations
+from neuro_kv.neurons import LIF_RESET, LIF_THRESHOLD, lif_equations, lif_parameters
 from neuro_kv.parameters import Parameter, ParameterSet
 from neuro_kv.plasticity import (
     key_three_factor,
@@ -60,20 +60,9 @@ PARAMETERS = ParameterSet([
     P("value_copies", 4, "cortical neurons per rail and entry (population code)", "int", low=1),
     P("n_inhibitory", 10, "interneurons in the index inhibitory pool", "int", low=1),
     # neurons
-    P("tau_m", 20 * ms, "membrane time constant (index, cortex)", "quantity", ms, low=0,
-      low_exclusive=True),
-    P("tau_m_inhibitory", 10 * ms, "membrane time constant of interneurons", "quantity", ms,
-      low=0, low_exclusive=True),
-    P("tau_exc", 5 * ms, "excitatory synaptic time constant", "quantity", ms, low=0,
-      low_exclusive=True),
-    P("tau_inh", 10 * ms, "inhibitory synaptic time constant", "quantity", ms, low=0,
-      low_exclusive=True),
+    *lif_parameters(),
     P("tau_self", 30 * ms, "slot self-excitation time constant", "quantity", ms, low=0,
       low_exclusive=True),
-    P("refractory", 2 * ms, "refractory period", "quantity", ms, low=0),
-    P("v_rest", -65 * mV, "resting potential", "quantity", mV),
-    P("v_reset", -65 * mV, "reset potential", "quantity", mV),
-    P("v_threshold", -50 * mV, "spike threshold", "quantity", mV),
     # drives and gains
     P("input_rate", 40 * Hz, "rate of an active input neuron", "quantity", Hz, low=0),
     P("key_gain", 5 * mV, "index EPSC jump per input spike at key weight 1", "quantity",

@@ -6,7 +6,11 @@ Synaptic "currents" are in volts (R*I): a presynaptic spike adds its weight (in 
 
 from __future__ import annotations
 
-__all__ = ["lif_equations", "LIF_THRESHOLD", "LIF_RESET"]
+from brian2 import ms, mV
+
+from neuro_kv.parameters import Parameter
+
+__all__ = ["lif_equations", "lif_parameters", "LIF_THRESHOLD", "LIF_RESET"]
 
 LIF_THRESHOLD = "v > v_threshold"
 LIF_RESET = "v = v_reset"
@@ -24,3 +28,22 @@ def lif_equations(extra_drive: str = "", extra_model: str = "") -> str:
     dI_inh/dt = -I_inh / tau_inh : volt
     """
     return model + extra_model
+
+
+def lif_parameters() -> list[Parameter]:
+    """Membrane and synaptic parameters of the LIF populations (shared by the circuits)."""
+    positive = {"low": 0, "low_exclusive": True}
+    return [
+        Parameter("tau_m", 20 * ms, "membrane time constant (excitatory neurons)",
+                  "quantity", ms, **positive),
+        Parameter("tau_m_inhibitory", 10 * ms, "membrane time constant of interneurons",
+                  "quantity", ms, **positive),
+        Parameter("tau_exc", 5 * ms, "excitatory synaptic time constant", "quantity", ms,
+                  **positive),
+        Parameter("tau_inh", 10 * ms, "inhibitory synaptic time constant", "quantity", ms,
+                  **positive),
+        Parameter("refractory", 2 * ms, "refractory period", "quantity", ms, low=0),
+        Parameter("v_rest", -65 * mV, "resting potential", "quantity", mV),
+        Parameter("v_reset", -65 * mV, "reset potential", "quantity", mV),
+        Parameter("v_threshold", -50 * mV, "spike threshold", "quantity", mV),
+    ]
