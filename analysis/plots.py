@@ -78,6 +78,11 @@ MODEL_COLOURS = {"kv_sequential": "tab:blue", "kv_random_4_over_n": "tab:orange"
                  "softmax": "tab:purple", "outer_product": "tab:gray"}
 
 
+def by_load(table: dict) -> dict[int, object]:
+    """A table keyed by load or size, with int keys (JSON turns them into strings)."""
+    return {int(key): value for key, value in table.items()}
+
+
 def capacity_figure(metrics: dict, n_slots: int, criterion: float, path: Path) -> None:
     """Accuracy against load (mean and min-max band over seeds) for every model, and the
     capacity C against the number of slots (size sweep)."""
@@ -86,8 +91,9 @@ def capacity_figure(metrics: dict, n_slots: int, criterion: float, path: Path) -
     for model, by_seed in metrics["accuracy_by_seed"].items():
         rate = model.startswith("rate_")
         family = model.removeprefix("rate_")
-        loads = sorted(int(load) for load in by_seed)
-        runs = [np.asarray(by_seed[load if load in by_seed else str(load)]) for load in loads]
+        by_seed = by_load(by_seed)
+        loads = sorted(by_seed)
+        runs = [np.asarray(by_seed[load]) for load in loads]
         mean = [r.mean() for r in runs]
         colour = MODEL_COLOURS.get(family, "black")
         left.plot(loads, mean, "--" if rate else "-", color=colour, marker="" if rate else "o",
@@ -108,8 +114,9 @@ def capacity_figure(metrics: dict, n_slots: int, criterion: float, path: Path) -
     left.legend(fontsize=7, ncol=2, loc="lower left")
     left.set_ylim(0.4, 1.02)
     for model, by_size in metrics["capacity_by_size"].items():
-        sizes = sorted(int(s) for s in by_size)
-        values = [by_size[s if s in by_size else str(s)] for s in sizes]
+        by_size = by_load(by_size)
+        sizes = sorted(by_size)
+        values = [by_size[size] for size in sizes]
         family = model.removeprefix("rate_")
         right.plot(sizes, values, "--" if model.startswith("rate_") else "-",
                    color=MODEL_COLOURS.get(family, "black"),

@@ -113,20 +113,25 @@ def run_unit(unit: Unit, fixed: dict[str, Any], device: str) -> dict[str, Any]:
                                           max_items=unit.max_items, device=device,
                                           **structure)
     compiled = _COMPILED[key]
-    records = []
+    records, simulated = [], 0
     for load in unit.loads:
+        results: dict[tuple[Any, ...], Any] = {}  # policies that coincide share one run
         for model in unit.models:
             _, policy, _ = SPIKING_MODELS[model]
             stimulus: dict[str, Any] = {"n_items": load}
             if unit.circuit == "kv-index":
                 stimulus.update(slot_policy=policy,
                                 slot_probability=slot_probability(model, unit.n_slots))
-            result = compiled.run(unit.seed, **stimulus)
+            same = tuple(sorted(stimulus.items()))
+            shared = same in results
+            if not shared:
+                results[same] = compiled.run(unit.seed, **stimulus)
+                simulated += 1
+            metrics = results[same].metrics
             records.append({"model": model, "n_slots": unit.n_slots, "load": load,
-                            "seed": unit.seed,
-                            "per_item": result.metrics["per_item_accuracy"],
-                            "simulate_s": result.metrics["simulate_s"]})
-    return {"records": records, "builds": int(built),
+                            "seed": unit.seed, "per_item": metrics["per_item_accuracy"],
+                            "simulate_s": 0.0 if shared else metrics["simulate_s"]})
+    return {"records": records, "simulated": simulated, "builds": int(built),
             "build_s": compiled.build_s if built else 0.0}
 
 
@@ -218,10 +223,9 @@ class Capacity:
     parameters = PARAMETERS
 
     def check(self, p: dict[str, Any]) -> None:
-        for name in ("loads",):
-            if not p[name]:
-                raise ParameterError(f"parameter {name!r}: value (empty) is not allowed; "
-                                     "expected at least one integer")
+        if not p["loads"]:
+            raise ParameterError("parameter 'loads': value (empty) is not allowed; "
+                                 "expected at least one integer")
 
     def units(self, p: dict[str, Any], seed: int) -> list[Unit]:
         """The units of work: the main grid (all models) and the size sweep (KV models)."""
@@ -233,7 +237,7 @@ class Capacity:
             if n_slots in p["size_sweep"]:
                 loads |= set(p["size_loads"])
                 loads |= {max(1, round(n_slots * q / 100)) for q in p["size_load_percent"]}
-            models = distinct_policies(tuple(m for m in kv if m in p["models"]), n_slots)
+            models = tuple(m for m in kv if m in p["models"])
             if models:
                 units += [Unit("kv-index", n_slots, s, tuple(sorted(loads)), models,
                                max(loads)) for s in seeds]
@@ -242,8 +246,9 @@ class Capacity:
                            ("hopfield",), max(p["loads"])) for s in seeds]
         # longest first (a hopfield item costs about 3 key-value items), so the workers
         # finish together
-        return sorted(units, key=lambda u: -sum(u.loads) * len(u.models)
-                      * (3 if u.circuit == "hopfield" else 1))
+        return sorted(units, key=lambda u: -sum(u.loads) * (
+            3 if u.circuit == "hopfield" else len({slot_probability(m, u.n_slots)
+                                                    for m in u.models})))
 
     def execute(self, p: dict[str, Any], seed: int, device: str,
                 progress: bool = False) -> dict[str, Any]:
@@ -267,12 +272,11 @@ class Capacity:
                     report(progress, number, len(units), unit, started)
         records = [record for out in outputs for record in out["records"]]
         records += self.rate_references(p, units, seed)
-        copy_coinciding(records)
         metrics = summarise(records, p)
         metrics.update(
             builds=sum(out["builds"] for out in outputs),
             compiled_modules=None if cache is None else cython_cache_size() - cache,
-            spiking_runs=sum(len(out["records"]) for out in outputs),
+            spiking_runs=sum(out["simulated"] for out in outputs),
             simulate_s=round(sum(r["simulate_s"] for r in records), 1),
             wall_s=round(time.perf_counter() - started, 1),
             seeds=list(range(seed, seed + p["n_seeds"])), device=device,
@@ -305,36 +309,6 @@ class Capacity:
 
         return {"capacity.png": partial(capacity_figure, metrics, p["n_slots"],
                                         p["criterion"])}
-
-
-def distinct_policies(models: tuple[str, ...], n_slots: int) -> tuple[str, ...]:
-    """Drop a random policy whose probability equals an earlier one's at this size (at
-    n_slots = 40, 4/n_slots = 0.1: the runs would be identical); `copy_coinciding` fills it."""
-    kept, seen = [], set()
-    for model in models:
-        key = (SPIKING_MODELS[model][1], round(slot_probability(model, n_slots), 12))
-        if key not in seen:
-            kept.append(model)
-            seen.add(key)
-    return tuple(kept)
-
-
-def copy_coinciding(records: list[dict[str, Any]]) -> None:
-    """Add records for spiking random policies that coincide with a simulated one."""
-    have = {(r["model"], r["n_slots"], r["load"], r["seed"]) for r in records}
-    extra = []
-    for record in records:
-        model = record["model"]
-        if model not in SPIKING_MODELS or SPIKING_MODELS[model][1] != "random":
-            continue
-        for twin, spec in SPIKING_MODELS.items():
-            key = (twin, record["n_slots"], record["load"], record["seed"])
-            if (spec[1] == "random" and key not in have and np.isclose(
-                    slot_probability(twin, record["n_slots"]),
-                    slot_probability(model, record["n_slots"]))):
-                extra.append({**record, "model": twin, "simulate_s": 0.0})
-                have.add(key)
-    records += extra
 
 
 def report(progress: bool, number: int, total: int, unit: Unit, started: float) -> None:
