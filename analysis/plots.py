@@ -132,3 +132,51 @@ def capacity_figure(metrics: dict, n_slots: int, criterion: float, path: Path) -
     figure.tight_layout()
     figure.savefig(path, dpi=120)
     plt.close(figure)
+
+
+#: sweep-table columns that are identity or bookkeeping, not measured metrics
+SWEEP_BOOKKEEPING = {"run_id", "protocol", "circuit", "device", "seed", "status", "error",
+                     "build_s", "simulate_s", "compile_s", "elapsed_s", "builds",
+                     "compiled_modules"}
+
+
+def sweep_figure(table, swept: list[str], positions: dict[str, dict[str, float]],
+                 labels: dict[str, str], path: Path) -> None:
+    """Each numeric metric (rows) against each swept parameter (columns) of a sweep table
+    (pandas): one line per combination of the other swept parameters, mean over seeds with a
+    min-max band. ``positions`` maps a numeric parameter's value strings to x positions;
+    other parameters are drawn as categories in grid order; ``labels`` name the x axes."""
+    done = table[table["status"] == "ok"]
+    metrics = [c for c in table.columns
+               if c not in SWEEP_BOOKKEEPING and c not in swept and done[c].notna().any()
+               and np.issubdtype(done[c].dtype, np.number) and done[c].dtype != bool]
+    rows, columns = max(len(metrics), 1), max(len(swept), 1)
+    figure, axes = plt.subplots(rows, columns, figsize=(4 * columns, 2.6 * rows),
+                                squeeze=False)
+    for col, name in enumerate(swept):
+        order = list(dict.fromkeys(table[name]))
+        x_of = positions.get(name) or {value: k for k, value in enumerate(order)}
+        others = [other for other in swept if other != name]
+        groups = done.groupby(others, sort=False) if others else [((), done)]
+        for row, metric in enumerate(metrics):
+            axis = axes[row][col]
+            for label, group in groups:
+                stats = group.groupby(name, sort=False)[metric].agg(["mean", "min", "max"])
+                stats = stats.reindex([v for v in order if v in stats.index])
+                x = [x_of[v] for v in stats.index]
+                label = ", ".join(f"{o}={v}" for o, v in zip(
+                    others, label if isinstance(label, tuple) else (label,), strict=True))
+                line, = axis.plot(x, stats["mean"], marker="o", label=label or None)
+                axis.fill_between(x, stats["min"], stats["max"], color=line.get_color(),
+                                  alpha=0.2, linewidth=0)
+            if name not in positions:
+                axis.set_xticks(range(len(order)), order)
+            axis.set_xlabel(labels.get(name, name) if row == len(metrics) - 1 else "")
+            axis.set_ylabel(metric if col == 0 else "")
+            if others and row == 0:
+                axis.legend(fontsize=6)
+    seeds = table["seed"].nunique()
+    figure.suptitle(f"sweep: mean over {seeds} seed(s), band min-max", fontsize=9)
+    figure.tight_layout()
+    figure.savefig(path, dpi=110)
+    plt.close(figure)

@@ -72,3 +72,15 @@ def population_rates(segment: neo.Segment) -> dict[str, float]:
                                 t_stop=float(train.t_stop.rescale(pq.s))) if len(train) else 0.0
         rates.setdefault(train.annotations["population"], []).append(float(rate))
     return {population: float(np.mean(values)) for population, values in rates.items()}
+
+
+def window_rate(times: np.ndarray, n_neurons: int, windows: list[tuple[float, float]]) -> float:
+    """Mean firing rate (Hz) per neuron inside ``windows`` ((start, stop) in s) of one
+    population's spikes at ``times`` (s); 0 for no window or no neuron."""
+    span = sum(stop - start for start, stop in windows)
+    if span <= 0 or n_neurons <= 0:
+        return 0.0
+    times = np.asarray(times, dtype=float)
+    count = sum(int(np.count_nonzero((times >= start) & (times < stop)))
+                for start, stop in windows)
+    return count / (n_neurons * span)

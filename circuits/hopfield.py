@@ -126,6 +126,8 @@ class HopfieldCircuit:
     parameters = PARAMETERS
     runtime_parameters = RUNTIME_PARAMETERS
     populations = ("input", "cortex_key", "cortex", "inhibitory")
+    #: the population whose activity during encoding shows whether storage works
+    storing_population = "cortex"
 
     def build(self, values: dict[str, Any], schedule: Schedule) -> BuiltCircuit:
         p = values

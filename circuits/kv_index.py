@@ -174,6 +174,8 @@ class KVIndexCircuit:
     name = "kv-index"
     parameters = PARAMETERS
     populations = ("input", "index", "inhibitory", "cortex")
+    #: the population whose activity during encoding shows whether storage works
+    storing_population = "index"
 
     def build(self, values: dict[str, Any], schedule: Schedule) -> BuiltCircuit:
         p = values

@@ -1,9 +1,11 @@
-"""Command line: ``neuro-kv run | params | list``. Bad input exits with status 2."""
+"""Command line: ``neuro-kv run | sweep | tune | params | list``. Bad input exits with status 2
+(before anything is simulated)."""
 
 from __future__ import annotations
 
 import argparse
 import sys
+from collections import Counter
 from typing import Any
 
 from neuro_kv.parameters import ParameterError, format_value
@@ -19,16 +21,50 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True)
 
     run = commands.add_parser("run", help="run a protocol and write its result directory")
-    run.add_argument("protocol")
-    run.add_argument("--circuit", help="circuit name (default: the protocol's own)")
-    run.add_argument("--params", metavar="FILE.toml", help="parameter file")
-    run.add_argument("--set", metavar="NAME=VALUE", action="append", default=[],
-                     help="set one parameter, e.g. --set n_items=40 --set window=150*ms")
+    _base_arguments(run, DEVICES, DEFAULT_DEVICE)
     run.add_argument("--seed", type=int, default=1)
-    run.add_argument("--device", choices=DEVICES, default=DEFAULT_DEVICE)
     run.add_argument("--out", metavar="DIR", help="result directory "
                      "(default: results/PROTOCOL-seedN)")
-    run.add_argument("--quiet", action="store_true", help="no progress report")
+
+    sweep = commands.add_parser(
+        "sweep", help="run a grid of parameters x seeds on Dask workers (resumable)")
+    _base_arguments(sweep, DEVICES, DEFAULT_DEVICE)
+    sweep.add_argument("--grid", metavar="NAME=V1,V2,...", action="append", required=True,
+                       help="a swept parameter and its values (repeat for a product)")
+    sweep.add_argument("--seeds", default="1", help="e.g. 1-5 or 1,3,7 (default 1)")
+    where = sweep.add_mutually_exclusive_group()
+    where.add_argument("--workers", type=int, default=1,
+                       help="worker processes of a local Dask cluster (default 1)")
+    where.add_argument("--scheduler", metavar="ADDRESS",
+                       help="an existing Dask scheduler, e.g. tcp://10.0.0.5:8786")
+    sweep.add_argument("--out", metavar="DIR", help="sweep directory "
+                       "(default: results/sweep-PROTOCOL)")
+
+    tune = commands.add_parser("tune", help="tune parameters with an Optuna study")
+    _base_arguments(tune, DEVICES, DEFAULT_DEVICE)
+    tune.add_argument("--objective", metavar="METRIC", required=True,
+                      help="the scalar metric to optimise, e.g. recall_accuracy")
+    tune.add_argument("--direction", choices=("maximize", "minimize"), default="maximize")
+    tune.add_argument("--space", metavar="NAME=LOW..HIGH[:log]", action="append",
+                      required=True, help="a tuned parameter and its range (repeat)")
+    tune.add_argument("--trials", type=int, required=True,
+                      help="trials to run (shared among --workers)")
+    tune.add_argument("--seeds", default="1",
+                      help="seeds each trial runs; the objective is their mean (default 1)")
+    tune.add_argument("--storage", metavar="URL", help="Optuna storage, e.g. "
+                      "postgresql://user:pw@host/db (default: sqlite file in --out)")
+    tune.add_argument("--study", metavar="NAME", help="study name (default: PROTOCOL)")
+    tune.add_argument("--workers", type=int, default=1, help="tuning processes (default 1)")
+    tune.add_argument("--sampler-seed", type=int, default=None,
+                      help="seed of the TPE sampler (default: none)")
+    tune.add_argument("--prune-below", type=float, default=None, metavar="HZ",
+                      help="prune a trial whose storing population fires below HZ during "
+                      "encoding (default: the protocol's)")
+    tune.add_argument("--prune-above", type=float, default=None, metavar="HZ",
+                      help="prune a trial whose storing population fires above HZ during "
+                      "encoding (default: the protocol's)")
+    tune.add_argument("--out", metavar="DIR", help="study directory "
+                      "(default: results/tune-PROTOCOL)")
 
     params = commands.add_parser("params", help="list a protocol's parameters")
     params.add_argument("protocol")
@@ -36,6 +72,18 @@ def _parser() -> argparse.ArgumentParser:
 
     commands.add_parser("list", help="list circuits and protocols")
     return parser
+
+
+def _base_arguments(parser: argparse.ArgumentParser, devices: tuple[str, ...],
+                    default_device: str) -> None:
+    """Arguments shared by run, sweep and tune: the protocol and its fixed parameters."""
+    parser.add_argument("protocol")
+    parser.add_argument("--circuit", help="circuit name (default: the protocol's own)")
+    parser.add_argument("--params", metavar="FILE.toml", help="parameter file")
+    parser.add_argument("--set", metavar="NAME=VALUE", action="append", default=[],
+                        help="set one parameter, e.g. --set n_items=40 --set window=150*ms")
+    parser.add_argument("--device", choices=devices, default=default_device)
+    parser.add_argument("--quiet", action="store_true", help="no progress report")
 
 
 def _overrides(args: argparse.Namespace) -> dict[str, Any]:
@@ -67,6 +115,47 @@ def _run(args: argparse.Namespace) -> int:
     if "capacity" in m:
         print("  capacity C: " + ", ".join(f"{k} {v}" for k, v in m["capacity"].items()))
     print(f"  result directory: {out}")
+    return 0
+
+
+def _sweep(args: argparse.Namespace) -> int:
+    from neuro_kv.sweep import parse_grid, parse_seeds, sweep
+
+    out = args.out or f"results/sweep-{args.protocol}"
+    table = sweep(args.protocol, parse_grid(args.grid), parse_seeds(args.seeds), out=out,
+                  circuit=args.circuit, device=args.device, workers=args.workers,
+                  scheduler=args.scheduler, base=_overrides(args),
+                  echo=None if args.quiet else print)
+    a = table.attrs
+    print(f"sweep {args.protocol}: {len(table)} runs (ran {a['ran']}, skipped {a['skipped']} "
+          f"finished, failed {a['failed']}) in {a['wall_s']:.1f} s")
+    print(f"  table: {out}/sweep.csv  figure: {out}/sweep.png  runs: {out}/runs/")
+    return 1 if a["failed"] else 0
+
+
+def _tune(args: argparse.Namespace) -> int:
+    from neuro_kv.sweep import parse_seeds
+    from neuro_kv.tune import parse_space, tune
+
+    out = args.out or f"results/tune-{args.protocol}"
+    study = tune(args.protocol, args.objective, parse_space(args.space), args.trials, out=out,
+                 direction=args.direction, seeds=parse_seeds(args.seeds),
+                 storage=args.storage, study_name=args.study, workers=args.workers,
+                 circuit=args.circuit, device=args.device, base=_overrides(args),
+                 sampler_seed=args.sampler_seed, prune_below=args.prune_below,
+                 prune_above=args.prune_above, echo=None if args.quiet else print)
+    states = Counter(trial.state.name.lower() for trial in study.trials)
+    print(f"study {study.study_name}: {len(study.trials)} trials in storage ("
+          + ", ".join(f"{n} {state}" for state, n in sorted(states.items())) + ")")
+    try:
+        best = study.best_trial
+    except ValueError:
+        print("  no completed trial")
+        return 1
+    shown = ", ".join(f"{k}={v}" for k, v in best.user_attrs.get("parameters", {}).items())
+    print(f"  best {args.objective}: {best.value:.4g} (trial {best.number}: {shown})")
+    print(f"  best parameters: {out}/best.toml  (neuro-kv run {args.protocol} "
+          f"--params {out}/best.toml)")
     return 0
 
 
@@ -109,7 +198,9 @@ def main(argv: list[str] | None = None) -> int:
     """Entry point; returns the exit status."""
     args = _parser().parse_args(argv)
     try:
-        return {"run": _run, "params": _params, "list": _list}[args.command](args)
+        commands = {"run": _run, "sweep": _sweep, "tune": _tune, "params": _params,
+                    "list": _list}
+        return commands[args.command](args)
     except ParameterError as error:
         print(f"neuro-kv: error: {error}", file=sys.stderr)
         return 2

@@ -28,7 +28,7 @@ import tomli_w
 
 from neuro_kv.schedule import Schedule
 
-__all__ = ["RunResult", "versions", "atomic_directory"]
+__all__ = ["RunResult", "versions", "atomic_directory", "write_atomic"]
 
 PACKAGES = ("neuro-kv", "brian2", "numpy", "neo", "elephant", "pynwb", "matplotlib")
 
@@ -122,3 +122,16 @@ def atomic_directory(target: Path) -> Iterator[Path]:
     os.rename(tmp, target)
     if old is not None:
         shutil.rmtree(old, ignore_errors=True)
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Write ``data`` to a hidden temporary sibling of ``path``, then rename it into place."""
+    handle, tmp = tempfile.mkstemp(prefix=f".{path.name}.partial-", dir=path.parent)
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(data)
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise

@@ -13,6 +13,7 @@ into its TimedArrays in place) and re-seeded: the same seed gives the same spike
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from typing import Any
 
 import brian2
@@ -55,8 +56,15 @@ class CompiledProtocol:
         self.build_s = time.perf_counter() - started
         self.max_items = max_items
 
-    def run(self, seed: int, **stimulus: Any) -> RunResult:
-        """One run with ``seed`` and the given stimulus parameters (e.g. ``n_items=20``)."""
+    def run(self, seed: int, *,
+            after_encoding: Callable[[SimulationOutput, Any], None] | None = None,
+            **stimulus: Any) -> RunResult:
+        """One run with ``seed`` and the given stimulus parameters (e.g. ``n_items=20``).
+
+        ``after_encoding`` is called with the output so far and the schedule once the encoding
+        phases are simulated (e.g. to abandon a run whose network went silent, by raising);
+        otherwise the run goes on and gives the same spikes as an uninterrupted one.
+        """
         started = time.perf_counter()
         per_run = self.stimulus_parameters | set(self.runtime_parameters)
         structural = set(stimulus) - per_run
@@ -80,10 +88,19 @@ class CompiledProtocol:
         self.built.load(schedule)
         brian2.seed(seed)
         t0 = time.perf_counter()
-        self.network.run(schedule.duration)
-        output = SimulationOutput(
-            spikes=collect_spikes(self.built), sizes=dict(self.built.sizes),
-            weights=self.built.weights(), duration_s=float(schedule.duration / brian2.second),
-            build_s=0.0, run_s=time.perf_counter() - t0)
+        encoded = schedule.encoding_end
+        if after_encoding is not None and 0 < encoded < schedule.duration:
+            self.network.run(encoded)
+            after_encoding(self._output(encoded, t0), schedule)
+            self.network.run(schedule.duration - encoded)
+        else:
+            self.network.run(schedule.duration)
+        output = self._output(schedule.duration, t0)
         return make_result(proto, circ, values, pset, patterns, schedule, output, seed,
                            self.device, started)
+
+    def _output(self, duration: Any, started: float) -> SimulationOutput:
+        return SimulationOutput(
+            spikes=collect_spikes(self.built), sizes=dict(self.built.sizes),
+            weights=self.built.weights(), duration_s=float(duration / brian2.second),
+            build_s=0.0, run_s=time.perf_counter() - started)

@@ -72,6 +72,13 @@ class Schedule:
     def duration(self) -> Quantity:
         return len(self.phases) * (self.window + self.gap)
 
+    @property
+    def encoding_end(self) -> Quantity:
+        """End of the last encoding phase's period (window and gap); 0 s without one."""
+        last = max((k for k, phase in enumerate(self.phases) if phase.kind == "encode"),
+                   default=-1)
+        return (last + 1) * (self.window + self.gap)
+
     def add(self, phase: Phase) -> None:
         self.phases.append(phase)
 

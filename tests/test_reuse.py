@@ -26,6 +26,14 @@ def test_reused_network_gives_the_spikes_of_a_fresh_run(run_cached):
     for a, b in zip(reused[0].segment.spiketrains, repeat.segment.spiketrains, strict=True):
         np.testing.assert_array_equal(a.magnitude, b.magnitude)
     assert reused[2].metrics["winning_slots"] != reused[0].metrics["winning_slots"]
+    # stopping after encoding (to look at the network, e.g. to prune a tuning trial) and
+    # going on gives the spikes of an uninterrupted run
+    seen = []
+    split = compiled.run(seed=5, n_items=3, after_encoding=lambda output, schedule: seen.append(
+        (output.duration_s, max(t.max(initial=0) for _, t in output.spikes.values()))))
+    assert seen[0][0] == pytest.approx(0.45) and seen[0][1] < 0.45  # 3 x (100 + 50) ms
+    for a, b in zip(fresh.segment.spiketrains, split.segment.spiketrains, strict=True):
+        np.testing.assert_array_equal(a.magnitude, b.magnitude)
 
 
 def test_structural_parameters_are_refused():

@@ -1,0 +1,359 @@
+"""Tuning with Optuna: a study over protocol and circuit parameters, on one or many processes.
+
+The study lives in a storage: a SQLite file in the output directory by default, or any
+database URL (e.g. ``postgresql://user:password@host/db``), so several ``neuro-kv tune``
+processes on several machines can share one study. Each trial runs the protocol for every
+seed (in the worker's reused networks, `neuro_kv.workers`) and returns the mean of the
+objective metric. After encoding, a trial reports the storing population's mean rate (Hz) as
+its intermediate value; a `optuna.pruners.ThresholdPruner` stops trials whose network went
+silent or ran away, before retrieval is simulated. A new study starts with the base values of
+the tuned parameters (the start point, e.g. a mistuned parameter file) as its first trial.
+
+Written to the output directory: ``best.toml`` (every parameter of the best trial, a file that
+``neuro-kv run --params`` accepts), ``trials.csv``, ``history.png`` and ``importance.png``.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import time
+import warnings
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from multiprocessing import get_context
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import tomli_w
+
+from neuro_kv.api import DEFAULT_DEVICE, prepare
+from neuro_kv.parameters import ParameterError, format_value, parse_value
+from neuro_kv.results import write_atomic
+
+__all__ = ["tune", "parse_space", "Dimension", "dimensions", "open_storage"]
+
+
+@dataclass(frozen=True)
+class Dimension:
+    """One tuned parameter: its range in the parameter's declared unit, log or linear."""
+
+    name: str
+    kind: str  # quantity, float or int
+    low: float
+    high: float
+    log: bool
+    unit: str = ""  # the declared unit of a quantity, e.g. "mV"
+
+    def suggest(self, trial: Any) -> Any:
+        """The trial's value, as a parameter override (``'12.5*mV'``, a float or an int)."""
+        if self.kind == "int":
+            return trial.suggest_int(self.name, int(self.low), int(self.high), log=self.log)
+        value = trial.suggest_float(self.name, self.low, self.high, log=self.log)
+        return f"{value!r}*{self.unit}" if self.kind == "quantity" else value
+
+    def number(self, value: Any) -> float:
+        """A resolved parameter value as a number in the declared unit."""
+        if self.kind == "quantity":
+            return float(value / parse_value(f"1*{self.unit}"))
+        return float(value)
+
+
+def parse_space(items: list[str]) -> list[tuple[str, str, str, bool]]:
+    """``["NAME=LOW..HIGH[:log]", ...]`` -> [(name, low, high, log)]; ParameterError if
+    malformed."""
+    space = []
+    for item in items:
+        name, sep, text = item.partition("=")
+        name = name.strip()
+        log = text.strip().endswith(":log")
+        text = text.strip().removesuffix(":log")
+        low, dots, high = text.partition("..")
+        if not sep or not name or not dots or not low.strip() or not high.strip():
+            raise ParameterError(f"--space {item!r} is not allowed; expected "
+                                 "NAME=LOW..HIGH or NAME=LOW..HIGH:log, e.g. "
+                                 "plateau_drive=5*mV..300*mV:log")
+        if name in {entry[0] for entry in space}:
+            raise ParameterError(f"--space {item!r}: parameter {name!r} is tuned twice")
+        space.append((name, low.strip(), high.strip(), log))
+    if not space:
+        raise ParameterError("--space: nothing to tune; expected at least one NAME=LOW..HIGH")
+    return space
+
+
+def dimensions(protocol: str, space: list[tuple[str, str, str, bool]], *,
+               circuit: str | None = None, device: str = DEFAULT_DEVICE,
+               base: dict[str, Any] | None = None) -> list[Dimension]:
+    """Check the search space against the protocol's parameters; ParameterError if bad."""
+    _, _, _, pset = prepare(protocol, circuit, device, 1, dict(base or {}))
+    found = []
+    for name, low_text, high_text, log in space:
+        if name not in pset:
+            raise ParameterError(f"--space: unknown parameter {name!r}; allowed names: "
+                                 f"{', '.join(sorted(p.name for p in pset))}")
+        parameter = pset[name]
+        if parameter.kind not in ("quantity", "float", "int"):
+            raise ParameterError(f"--space: parameter {name!r} ({parameter.kind}) cannot be "
+                                 "tuned; expected a number or a quantity")
+        unit = str(parameter.unit) if parameter.kind == "quantity" else ""
+        dim = Dimension(name, parameter.kind, 0.0, 0.0, log, unit)
+        low, high = (dim.number(parameter.convert(text)) for text in (low_text, high_text))
+        if low > high:
+            raise ParameterError(f"--space {name}: low {low_text} > high {high_text}; "
+                                 "expected LOW < HIGH")
+        if low == high:
+            raise ParameterError(f"--space {name}: empty range {low_text}..{high_text}; "
+                                 "expected LOW < HIGH")
+        if log and low <= 0:
+            raise ParameterError(f"--space {name}: a log range needs LOW > 0, got {low_text}")
+        found.append(Dimension(name, parameter.kind, low, high, log, unit))
+    return found
+
+
+def shown_url(url: str) -> str:
+    """``url`` with its password hidden (for messages)."""
+    from sqlalchemy.engine import make_url
+
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:  # not a URL at all: nothing to hide
+        return url
+
+
+def open_storage(url: str) -> Any:
+    """An Optuna RDB storage for ``url``; ParameterError if it cannot be reached."""
+    import optuna
+    from sqlalchemy.engine import make_url
+
+    try:
+        engine_kwargs = ({"connect_args": {"connect_timeout": 10}}
+                         if make_url(url).get_backend_name() == "postgresql" else {})
+        return optuna.storages.RDBStorage(url, engine_kwargs=engine_kwargs)
+    except Exception as error:  # bad URL, missing driver, server down, refused login
+        text = str(error).strip()
+        first = text.splitlines()[0] if text else type(error).__name__
+        raise ParameterError(f"--storage {shown_url(url)!r} cannot be used: {first}") from None
+
+
+@dataclass(frozen=True)
+class TuneConfig:
+    """Everything a tuning process needs (picklable)."""
+
+    protocol: str
+    objective: str
+    dimensions: tuple[Dimension, ...]
+    storage: str
+    study_name: str
+    seeds: tuple[int, ...]
+    circuit: str | None
+    device: str
+    base: dict[str, Any]
+    sampler_seed: int | None
+    prune_below: float
+    prune_above: float
+
+
+def load_study(config: TuneConfig, worker: int = 0) -> Any:
+    import optuna
+
+    sampler_seed = None if config.sampler_seed is None else config.sampler_seed + worker
+    return optuna.load_study(
+        study_name=config.study_name, storage=open_storage(config.storage),
+        sampler=optuna.samplers.TPESampler(seed=sampler_seed),
+        pruner=optuna.pruners.ThresholdPruner(lower=config.prune_below,
+                                              upper=config.prune_above))
+
+
+def objective_function(config: TuneConfig) -> Callable[[Any], float]:
+    """The trial function: run every seed, return the objective's mean."""
+    import optuna
+
+    from neuro_kv.workers import run_in_worker
+
+    def objective(trial: Any) -> float:
+        started = time.perf_counter()
+        chosen = {dim.name: dim.suggest(trial) for dim in config.dimensions}
+        trial.set_user_attr("parameters", chosen)
+        overrides = {**config.base, **chosen}
+        scores, builds, modules = [], 0, 0
+        for step, seed in enumerate(config.seeds):
+            def check(rate: float, step: int = step) -> None:
+                trial.set_user_attr(f"encoding_rate_hz_step{step}", round(rate, 4))
+                trial.report(rate, step)
+                if trial.should_prune():
+                    raise optuna.TrialPruned(
+                        f"storing population at {rate:.3g} Hz during encoding, outside "
+                        f"[{config.prune_below:g}, {config.prune_above:g}] Hz")
+
+            result, cost = run_in_worker(config.protocol, seed, overrides,
+                                         circuit=config.circuit, device=config.device,
+                                         on_encoding_rate=check)
+            builds += cost.builds
+            modules += cost.compiled_modules or 0
+            value = result.metrics.get(config.objective)
+            if not isinstance(value, (int, float)) or isinstance(value, bool):
+                raise ValueError(f"metric {config.objective!r} is not a number in this "
+                                 f"run: {value!r}")
+            scores.append(float(value))
+        trial.set_user_attr("wall_s", round(time.perf_counter() - started, 3))
+        trial.set_user_attr("builds", builds)
+        trial.set_user_attr("compiled_modules", modules)
+        trial.set_user_attr("scores", scores)
+        return float(np.mean(scores))
+
+    return objective
+
+
+def optimise(config: TuneConfig, trials: int, worker: int = 0) -> int:
+    """Run ``trials`` trials of the shared study in this process; the number run."""
+    import optuna
+
+    from neuro_kv.runner import quiet_brian
+
+    quiet_brian()
+    optuna.logging.set_verbosity(optuna.logging.WARNING)
+    study = load_study(config, worker)
+    study.optimize(objective_function(config), n_trials=trials, catch=(Exception,))
+    return trials
+
+
+def shares(trials: int, workers: int) -> list[int]:
+    """``trials`` split among ``workers`` as evenly as possible (the sum is exact)."""
+    return [trials // workers + (1 if k < trials % workers else 0) for k in range(workers)]
+
+
+def tune(
+    protocol: str,
+    objective: str,
+    space: list[tuple[str, str, str, bool]],
+    trials: int,
+    *,
+    out: str | Path,
+    direction: str = "maximize",
+    seeds: list[int] = (1,),
+    storage: str | None = None,
+    study_name: str | None = None,
+    workers: int = 1,
+    circuit: str | None = None,
+    device: str = DEFAULT_DEVICE,
+    base: dict[str, Any] | None = None,
+    sampler_seed: int | None = None,
+    prune_below: float | None = None,
+    prune_above: float | None = None,
+    echo: Callable[[str], None] | None = None,
+) -> Any:
+    """Run ``trials`` trials of an Optuna study tuning ``space`` for ``objective``.
+
+    ``space`` is `parse_space`'s output; ``base`` the fixed parameters (the start point).
+    Returns the `optuna.Study`. Raises `ParameterError` on bad input or an unreachable
+    storage, before any trial runs.
+    """
+    import optuna
+
+    echo = echo or (lambda _: None)
+    base = dict(base or {})
+    proto, _, base_values, _ = prepare(protocol, circuit, device, 1, base)
+    dims = dimensions(protocol, space, circuit=circuit, device=device, base=base)
+    declared = getattr(proto, "scalar_metrics", None)
+    if declared is not None and objective not in declared:
+        raise ParameterError(f"--objective {objective!r} is not a scalar metric of "
+                             f"{protocol!r}; allowed: {', '.join(declared)}")
+    if direction not in ("maximize", "minimize"):
+        raise ParameterError(f"--direction {direction!r} is not allowed; expected maximize "
+                             "or minimize")
+    for name, value in (("trials", trials), ("workers", workers)):
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            raise ParameterError(f"--{name} {value!r} is not allowed; expected an integer >= 1")
+    if not seeds:
+        raise ParameterError("seeds: none given; expected at least one seed")
+    limits = getattr(proto, "encoding_rate_limits_hz", (0.0, math.inf))
+    prune_below = limits[0] if prune_below is None else prune_below
+    prune_above = limits[1] if prune_above is None else prune_above
+    if not 0 <= prune_below < prune_above:
+        raise ParameterError(f"--prune-below {prune_below:g} / --prune-above {prune_above:g} "
+                             "are not allowed; expected 0 <= below < above (Hz)")
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    storage = storage or f"sqlite:///{(out / 'study.db').resolve()}"
+    study_name = study_name or protocol
+    rdb = open_storage(storage)
+    try:
+        study = optuna.create_study(storage=rdb, study_name=study_name, direction=direction,
+                                    load_if_exists=True)
+    except ValueError as error:
+        raise ParameterError(f"--study {study_name!r}: {error}") from None
+    if study.direction.name.lower() != direction:
+        raise ParameterError(f"--study {study_name!r} exists with direction "
+                             f"{study.direction.name.lower()}, not {direction}")
+    before = len(study.trials)
+    if not study.trials:  # start from the base values, where they lie inside the space
+        start = {dim.name: dim.number(base_values[dim.name]) for dim in dims}
+        if all(dim.low <= start[dim.name] <= dim.high for dim in dims):
+            study.enqueue_trial(start)
+    config = TuneConfig(protocol, objective, tuple(dims), storage, study_name, tuple(seeds),
+                        circuit, device, base, sampler_seed, prune_below, prune_above)
+    echo(f"tune {protocol}: {trials} trials on {workers} process(es), study {study_name!r} "
+         f"in {shown_url(storage)}")
+    started = time.perf_counter()
+    if workers == 1:
+        optimise(config, trials)
+    else:
+        with ProcessPoolExecutor(workers, mp_context=get_context("spawn")) as pool:
+            jobs = [pool.submit(optimise, config, share, k)
+                    for k, share in enumerate(shares(trials, workers)) if share]
+            for job in jobs:
+                job.result()
+    study = load_study(config)
+    echo(f"{len(study.trials) - before} trials in {time.perf_counter() - started:.1f} s")
+    write_outputs(study, config, out, echo)
+    return study
+
+
+def write_outputs(study: Any, config: TuneConfig, out: Path,
+                  echo: Callable[[str], None]) -> None:
+    """best.toml, trials.csv, history.png and importance.png (each written atomically)."""
+    write_atomic(out / "trials.csv", study.trials_dataframe().to_csv(index=False).encode())
+    try:
+        best = study.best_trial
+    except ValueError:
+        echo("no completed trial: no best.toml")
+        best = None
+    if best is not None:
+        _, _, values, pset = prepare(config.protocol, config.circuit, config.device, 1,
+                                     {**config.base, **best.user_attrs["parameters"]})
+        header = (f"# neuro-kv tune {config.protocol}: best trial {best.number} of study "
+                  f"{config.study_name!r}, {config.objective} = {best.value!r} (mean over "
+                  f"seeds {', '.join(map(str, config.seeds))})\n")
+        table = pset.to_strings(values)
+        # the tuned and fixed values exactly as the trial was given them
+        for name, value in {**config.base, **best.user_attrs["parameters"]}.items():
+            table[name] = (value if isinstance(value, (str, int, float))
+                           else format_value(value, pset[name].unit))
+        write_atomic(out / "best.toml", (header + tomli_w.dumps(table)).encode())
+    if best is not None:
+        draw_figures(study, out, echo)
+
+
+def draw_figures(study: Any, out: Path, echo: Callable[[str], None]) -> None:
+    import matplotlib.pyplot as plt
+    import optuna
+    from optuna.visualization import matplotlib as optuna_plots
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
+        for name, draw in (("history.png", optuna_plots.plot_optimization_history),
+                           ("importance.png", optuna_plots.plot_param_importances)):
+            try:
+                axes = draw(study)
+            except (ValueError, RuntimeError) as error:  # e.g. too few completed trials
+                echo(f"{name} not drawn: {error}")
+                continue
+            figure = axes.figure
+            figure.set_size_inches(7, 4.5)
+            figure.tight_layout()
+            tmp = out / f".{name}.partial-{os.getpid()}.png"
+            figure.savefig(tmp, dpi=110)
+            plt.close(figure)
+            os.replace(tmp, out / name)
