@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 __version__ = "0.1.0"
-__all__ = ["run", "ParameterError", "__version__"]
+__all__ = ["run", "sweep", "tune", "ParameterError", "__version__"]
 
 from neuro_kv.parameters import ParameterError  # noqa: E402
 
@@ -15,3 +15,21 @@ def run(protocol: str, **kwargs: Any) -> Any:
     from neuro_kv.api import run as _run
 
     return _run(protocol, **kwargs)
+
+
+def sweep(protocol: str, grid: dict[str, list[str]], seeds: Any = (1,), **kwargs: Any) -> Any:
+    """Run a grid of parameters x seeds on Dask workers; see `neuro_kv.sweeps.sweep`."""
+    from neuro_kv.sweeps import sweep as _sweep
+
+    return _sweep(protocol, grid, seeds, **kwargs)
+
+
+def tune(protocol: str, objective: str, space: Any, trials: int, **kwargs: Any) -> Any:
+    """Tune parameters with an Optuna study; see `neuro_kv.tuning.tune`. ``space`` is
+    ``["NAME=LOW..HIGH[:log]", ...]`` or `neuro_kv.tuning.parse_space`'s output."""
+    from neuro_kv.tuning import parse_space
+    from neuro_kv.tuning import tune as _tune
+
+    if space and isinstance(next(iter(space)), str):
+        space = parse_space(list(space))
+    return _tune(protocol, objective, space, trials, **kwargs)

@@ -119,7 +119,7 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def _sweep(args: argparse.Namespace) -> int:
-    from neuro_kv.sweep import parse_grid, parse_seeds, sweep
+    from neuro_kv.sweeps import parse_grid, parse_seeds, sweep
 
     out = args.out or f"results/sweep-{args.protocol}"
     table = sweep(args.protocol, parse_grid(args.grid), parse_seeds(args.seeds), out=out,
@@ -134,8 +134,8 @@ def _sweep(args: argparse.Namespace) -> int:
 
 
 def _tune(args: argparse.Namespace) -> int:
-    from neuro_kv.sweep import parse_seeds
-    from neuro_kv.tune import parse_space, tune
+    from neuro_kv.sweeps import parse_seeds
+    from neuro_kv.tuning import parse_space, tune
 
     out = args.out or f"results/tune-{args.protocol}"
     study = tune(args.protocol, args.objective, parse_space(args.space), args.trials, out=out,

@@ -13,9 +13,10 @@ import time
 import pandas as pd
 import pytest
 
+import neuro_kv
 from neuro_kv.cli import main
 from neuro_kv.parameters import ParameterError
-from neuro_kv.sweep import execute_run, parse_grid, parse_seeds, plan, run_table, sweep
+from neuro_kv.sweeps import execute_run, parse_grid, parse_seeds, plan, run_table, sweep
 
 GRID = {"n_items": ["1", "2"]}
 SEEDS = [1, 2]
@@ -28,7 +29,7 @@ TIMING = ["build_s", "simulate_s", "compile_s", "elapsed_s", "wall_s", "builds",
 def uninterrupted(tmp_path_factory):
     """The 2 x 2-seed sweep of paired-recall on a 2-worker LocalCluster."""
     out = tmp_path_factory.mktemp("sweep") / "uninterrupted"
-    return out, sweep("paired-recall", GRID, SEEDS, out=out, workers=2)
+    return out, neuro_kv.sweep("paired-recall", GRID, SEEDS, out=out, workers=2)
 
 
 def results_only(table: pd.DataFrame) -> pd.DataFrame:

@@ -12,9 +12,10 @@ import optuna
 import pytest
 
 import neuro_kv
+from neuro_kv.api import read_parameter_file
 from neuro_kv.cli import main
 from neuro_kv.parameters import ParameterError
-from neuro_kv.tune import dimensions, parse_space, tune
+from neuro_kv.tuning import dimensions, parse_space
 from neuro_kv.workers import run_in_worker
 
 MISTUNED = {"n_items": "2", "plateau_drive": "10*mV", "eta_key": "0.05"}
@@ -75,8 +76,8 @@ def test_encoding_rate_tells_silent_healthy_and_runaway_networks():
 
 def test_tune_prunes_the_mistuned_start_and_writes_a_reproducible_best(tmp_path, capsys):
     out = tmp_path / "study"
-    study = tune("paired-recall", "recall_accuracy", parse_space(SPACE), 4, out=out,
-                 base=MISTUNED, sampler_seed=3)
+    study = neuro_kv.tune("paired-recall", "recall_accuracy", SPACE, 4, out=out,
+                          base=MISTUNED, sampler_seed=3)
     states = [t.state for t in study.trials]
     assert len(states) == 4
     start = study.trials[0]  # the base values are the first trial: a silent network
@@ -91,7 +92,7 @@ def test_tune_prunes_the_mistuned_start_and_writes_a_reproducible_best(tmp_path,
     best = study.best_trial
     assert main(["run", "paired-recall", "--params", str(out / "best.toml"), "--quiet",
                  "--out", str(tmp_path / "rerun")]) == 0
-    rerun = neuro_kv.api.read_parameter_file(out / "best.toml")
+    rerun = read_parameter_file(out / "best.toml")
     assert rerun["plateau_drive"] == best.user_attrs["parameters"]["plateau_drive"]
     printed = capsys.readouterr().out
     assert f"recall_accuracy: {best.value:.4g}" in printed

@@ -253,6 +253,7 @@ def tune(
     import optuna
 
     echo = echo or (lambda _: None)
+    optuna.logging.set_verbosity(optuna.logging.WARNING)
     base = dict(base or {})
     proto, _, base_values, _ = prepare(protocol, circuit, device, 1, base)
     dims = dimensions(protocol, space, circuit=circuit, device=device, base=base)
@@ -351,7 +352,7 @@ def draw_figures(study: Any, out: Path, echo: Callable[[str], None]) -> None:
                 echo(f"{name} not drawn: {error}")
                 continue
             figure = axes.figure
-            figure.set_size_inches(7, 4.5)
+            figure.set_size_inches(8.5, 4.5)
             figure.tight_layout()
             tmp = out / f".{name}.partial-{os.getpid()}.png"
             figure.savefig(tmp, dpi=110)
