@@ -23,7 +23,7 @@ import tempfile
 import time
 import traceback
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from itertools import product
 from pathlib import Path
@@ -213,6 +213,11 @@ def remove_partials(runs: Path) -> int:
     return len(partials)
 
 
+def check_workers(workers: Any) -> None:
+    if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
+        raise ParameterError(f"--workers {workers!r} is not allowed; expected an integer >= 1")
+
+
 @contextmanager
 def dask_client(workers: int, scheduler: str | None) -> Iterator[Any]:
     """A Dask client: a new LocalCluster of ``workers`` processes, or ``scheduler``'s."""
@@ -229,8 +234,7 @@ def dask_client(workers: int, scheduler: str | None) -> Iterator[Any]:
         finally:
             client.close()
         return
-    if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
-        raise ParameterError(f"--workers {workers!r} is not allowed; expected an integer >= 1")
+    check_workers(workers)
     with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
                       dashboard_address=None, silence_logs=logging.ERROR) as cluster, \
             Client(cluster) as client:
@@ -265,7 +269,10 @@ def sweep(
     specs = plan(protocol, grid, seeds, circuit=circuit, device=device, base=base)
     out = Path(out)
     runs = out / "runs"
-    with dask_client(workers, scheduler) as client:
+    check_workers(workers)
+    # a local cluster only when there is something to run (a remote one is always checked)
+    needed = scheduler is not None or not all(is_finished(spec, runs) for spec in specs)
+    with dask_client(workers, scheduler) if needed else nullcontext() as client:
         runs.mkdir(parents=True, exist_ok=True)
         with sweep_lock(out):
             skipped, todo = run_pending(client, specs, runs, out, echo)
@@ -288,6 +295,8 @@ def run_pending(client: Any, specs: list[RunSpec], runs: Path, out: Path,
     skipped = len(specs) - len(todo)
     echo(f"sweep {specs[0].protocol}: {len(specs)} runs, {skipped} already finished "
          f"(skipped), {removed} partial results removed")
+    if not todo:
+        return skipped, todo
     futures = {client.submit(execute_run, spec, str(runs), pure=False,
                              key=f"neuro-kv-{spec.run_id}-{time.time_ns()}"): spec
                for spec in todo}

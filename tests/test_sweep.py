@@ -16,20 +16,13 @@ import pytest
 import neuro_kv
 from neuro_kv.cli import main
 from neuro_kv.parameters import ParameterError
-from neuro_kv.sweeps import execute_run, parse_grid, parse_seeds, plan, run_table, sweep
+from neuro_kv.sweeps import execute_run, parse_grid, parse_seeds, plan, run_table
 
 GRID = {"n_items": ["1", "2"]}
 SEEDS = [1, 2]
 #: columns that depend on the machine's timing, not on the runs' results
 TIMING = ["build_s", "simulate_s", "compile_s", "elapsed_s", "wall_s", "builds",
           "compiled_modules"]
-
-
-@pytest.fixture(scope="module")
-def uninterrupted(tmp_path_factory):
-    """The 2 x 2-seed sweep of paired-recall on a 2-worker LocalCluster."""
-    out = tmp_path_factory.mktemp("sweep") / "uninterrupted"
-    return out, neuro_kv.sweep("paired-recall", GRID, SEEDS, out=out, workers=2)
 
 
 def results_only(table: pd.DataFrame) -> pd.DataFrame:
@@ -65,8 +58,13 @@ def test_bad_sweep_input_exits_2_before_any_run(tmp_path, capsys, argv, message)
     assert not (out / "runs").exists() or not any((out / "runs").iterdir())
 
 
-def test_sweep_table_figure_and_skipping(uninterrupted):
-    out, table = uninterrupted
+def test_sweep_table_skipping_and_resume_after_a_kill(tmp_path):
+    """The 2-value x 2-seed sweep on a 2-worker LocalCluster: its table, result directories
+    and figure; the same sweep again skips every run. Then the same sweep from the command
+    line, its client killed (SIGKILL) after its first finished run: the same command again
+    skips the finished runs, removes partial results and ends with the same table."""
+    out = tmp_path / "uninterrupted"
+    table = neuro_kv.sweep("paired-recall", GRID, SEEDS, out=out, workers=2)
     assert len(table) == 4 and list(table["status"]) == ["ok"] * 4
     assert list(table["n_items"]) == ["1", "1", "2", "2"] and list(table["seed"]) == [1, 2] * 2
     assert table["recall_accuracy"].min() >= 0.9  # one or two pairs: recalled
@@ -81,19 +79,16 @@ def test_sweep_table_figure_and_skipping(uninterrupted):
     stored = pd.read_csv(out / "sweep.csv", dtype={"n_items": str})
     assert list(stored.columns) == list(table.columns)
     assert stored["recall_accuracy"].tolist() == table["recall_accuracy"].tolist()
-    again = sweep("paired-recall", GRID, SEEDS, out=out, workers=1)
+    again = neuro_kv.sweep("paired-recall", GRID, SEEDS, out=out, workers=1)
     assert again.attrs["skipped"] == 4 and again.attrs["ran"] == 0
     pd.testing.assert_frame_equal(again, table)
 
-
-def test_killed_sweep_resumes_where_it_stopped(tmp_path, uninterrupted):
-    """SIGKILL the client after its first finished run; the same command again skips the
-    finished runs, removes partial results and ends with the uninterrupted sweep's table."""
-    out = tmp_path / "killed"
+    killed = tmp_path / "killed"
     command = [sys.executable, "-m", "neuro_kv.cli", "sweep", "paired-recall",
-               "--grid", "n_items=1,2", "--seeds", "1-2", "--workers", "1", "--out", str(out)]
+               "--grid", "n_items=1,2", "--seeds", "1-2", "--workers", "1",
+               "--out", str(killed)]
     client = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    runs = out / "runs"
+    runs = killed / "runs"
 
     def finished() -> list[str]:  # complete result directories (not hidden partial ones)
         return [p.name for p in runs.iterdir()
@@ -114,9 +109,8 @@ def test_killed_sweep_resumes_where_it_stopped(tmp_path, uninterrupted):
     assert f"4 runs, {len(done)} already finished (skipped)" in resumed.stdout
     assert "partial results removed" in resumed.stdout
     assert not [p for p in runs.iterdir() if ".partial-" in p.name]
-    table = pd.read_csv(out / "sweep.csv", dtype={"n_items": str})
-    expected = pd.read_csv(uninterrupted[0] / "sweep.csv", dtype={"n_items": str})
-    pd.testing.assert_frame_equal(results_only(table), results_only(expected))
+    after_kill = pd.read_csv(killed / "sweep.csv", dtype={"n_items": str})
+    pd.testing.assert_frame_equal(results_only(after_kill), results_only(stored))
 
 
 def test_a_failing_run_is_recorded_and_redone(tmp_path):
@@ -136,9 +130,13 @@ def test_a_failing_run_is_recorded_and_redone(tmp_path):
     assert os.listdir(runs) == [spec.run_id]
 
 
-def test_sweep_api_matches_the_cli(tmp_path, uninterrupted):
-    """Same grid through the CLI's argument syntax: same plan (run identities)."""
+def test_run_identity():
+    """A run's id depends on its seed and effective parameters, not on how they were given."""
     specs = plan("paired-recall", parse_grid(["n_items=1,2"]), parse_seeds("1-2"))
-    assert [s.run_id for s in specs] == list(uninterrupted[1]["run_id"])
-    other_seed = plan("paired-recall", parse_grid(["n_items=1,2"]), parse_seeds("3"))
-    assert not {s.run_id for s in other_seed} & set(uninterrupted[1]["run_id"])
+    assert len({s.run_id for s in specs}) == 4
+    same = plan("paired-recall", {"n_items": ["1", "2"]}, [1, 2],
+                base={"key_gain": "5.0*mV"})  # the default, written otherwise
+    assert [s.run_id for s in same] == [s.run_id for s in specs]
+    other = plan("paired-recall", {"n_items": ["1", "2"]}, [1, 2], base={"key_gain": "4*mV"})
+    assert not {s.run_id for s in other} & {s.run_id for s in specs}
+    assert {s.max_items for s in specs} == {2}  # one network fits the structure's runs
