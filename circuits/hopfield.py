@@ -34,7 +34,18 @@ from functools import partial
 from typing import Any
 
 import numpy as np
-from brian2 import Hz, NeuronGroup, PoissonGroup, SpikeMonitor, Synapses, TimedArray, ms, mV
+from brian2 import (
+    Clock,
+    Hz,
+    NeuronGroup,
+    PoissonGroup,
+    SpikeMonitor,
+    Subgroup,
+    Synapses,
+    TimedArray,
+    ms,
+    mV,
+)
 
 from circuits.kv_index import BuiltCircuit, dual_rail
 from neuro_kv.neurons import LIF_THRESHOLD, lif_equations, lif_parameters
@@ -131,7 +142,9 @@ class HopfieldCircuit:
 
     def build(self, values: dict[str, Any], schedule: Schedule) -> BuiltCircuit:
         p = values
-        stimuli = {name: TimedArray(array, dt=schedule.step)
+        # fixed names (not Brian's numbered defaults): the generated code, and so the
+        # compiled Cython modules, stay the same however many networks a process builds
+        stimuli = {name: TimedArray(array, dt=schedule.step, name=f"{name}_schedule")
                    for name, array in stimulus_arrays(p, schedule).items()}
         copies = p["value_copies"]
         n_key = 2 * p["n_input"] * copies
@@ -174,9 +187,11 @@ class HopfieldCircuit:
         memory.run_regularly(
             "modulator = modulator_level(t)\ncueing = cueing_on(t)\nquiet = quiet_on(t)\n"
             "teacher = teacher_on(t, i)",
-            dt=schedule.step, when="start", name="memory_gates",
+            clock=Clock(schedule.step, name="memory_gates_clock"), when="start",
+            name="memory_gates",
         )
-        key_part, value_part = memory[:n_key], memory[n_key:]
+        key_part = Subgroup(memory, 0, n_key, name="memory_key_part")
+        value_part = Subgroup(memory, n_key, len(memory), name="memory_value_part")
 
         cue = Synapses(inputs, key_part, on_pre="I_exc_post += cue_gain", name="cue",
                        namespace={"cue_gain": p["cue_gain"]})

@@ -28,6 +28,7 @@ from typing import Any
 
 import numpy as np
 from brian2 import (
+    Clock,
     Hz,
     NeuronGroup,
     PoissonGroup,
@@ -179,7 +180,9 @@ class KVIndexCircuit:
 
     def build(self, values: dict[str, Any], schedule: Schedule) -> BuiltCircuit:
         p = values
-        stimuli = {name: TimedArray(array, dt=schedule.step)
+        # fixed names (not Brian's numbered defaults): the generated code, and so the
+        # compiled Cython modules, stay the same however many networks a process builds
+        stimuli = {name: TimedArray(array, dt=schedule.step, name=f"{name}_schedule")
                    for name, array in stimulus_arrays(p, schedule).items()}
         n_in = 2 * p["n_input"] * p["input_copies"]
         n_ctx = 2 * p["n_value"] * p["value_copies"]
@@ -214,7 +217,7 @@ class KVIndexCircuit:
             "modulator = modulator_level(t)\n"
             "tag = plateau_on(t, i)\n"
             "stimulation = stimulation_on(t, i)",
-            dt=step, when="start", name="index_gates",
+            clock=Clock(step, name="index_gates_clock"), when="start", name="index_gates",
         )
 
         inhibitory = NeuronGroup(
@@ -241,7 +244,7 @@ class KVIndexCircuit:
         cortex.v = p["v_rest"]
         cortex.run_regularly(
             "modulator = modulator_level(t)\nteacher = teacher_on(t, i)",
-            dt=step, when="start", name="cortex_gates",
+            clock=Clock(step, name="cortex_gates_clock"), when="start", name="cortex_gates",
         )
 
         key_rule = key_three_factor(eta=p["eta_key"], tau_decay=p["tau_key_decay"])

@@ -19,7 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from brian2 import Synapses, ms
+from brian2 import Clock, Synapses, ms
 from brian2.units.fundamentalunits import Quantity
 
 __all__ = [
@@ -82,7 +82,8 @@ class SynapticRule:
             namespace={**self.constants, **(namespace or {})},
             method=self.method,
             name=name or self.name,
-            dt=dt,
+            # a named clock, so the generated code does not depend on how many were built
+            clock=None if dt is None else Clock(dt, name=f"{name or self.name}_clock"),
         )
         synapses.connect(condition=connect, namespace=connect_namespace)
         for eta, value in self.learning_rates.items():
