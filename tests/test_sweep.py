@@ -58,13 +58,17 @@ def test_bad_sweep_input_exits_2_before_any_run(tmp_path, capsys, argv, message)
     assert not (out / "runs").exists() or not any((out / "runs").iterdir())
 
 
-def test_sweep_table_skipping_and_resume_after_a_kill(tmp_path):
-    """The 2-value x 2-seed sweep on a 2-worker LocalCluster: its table, result directories
-    and figure; the same sweep again skips every run. Then the same sweep from the command
-    line, its client killed (SIGKILL) after its first finished run: the same command again
-    skips the finished runs, removes partial results and ends with the same table."""
-    out = tmp_path / "uninterrupted"
-    table = neuro_kv.sweep("paired-recall", GRID, SEEDS, out=out, workers=2)
+@pytest.fixture(scope="module")
+def uninterrupted(tmp_path_factory):
+    """The 2-value x 2-seed sweep of paired-recall on a 2-worker LocalCluster."""
+    out = tmp_path_factory.mktemp("sweep") / "uninterrupted"
+    return out, neuro_kv.sweep("paired-recall", GRID, SEEDS, out=out, workers=2)
+
+
+def test_sweep_table_figure_and_skipping(uninterrupted):
+    """The sweep's table, result directories and figure; the same sweep again skips every
+    run and removes what a killed run left behind (a hidden partial directory)."""
+    out, table = uninterrupted
     assert len(table) == 4 and list(table["status"]) == ["ok"] * 4
     assert list(table["n_items"]) == ["1", "1", "2", "2"] and list(table["seed"]) == [1, 2] * 2
     assert table["recall_accuracy"].min() >= 0.9  # one or two pairs: recalled
@@ -79,10 +83,20 @@ def test_sweep_table_skipping_and_resume_after_a_kill(tmp_path):
     stored = pd.read_csv(out / "sweep.csv", dtype={"n_items": str})
     assert list(stored.columns) == list(table.columns)
     assert stored["recall_accuracy"].tolist() == table["recall_accuracy"].tolist()
-    again = neuro_kv.sweep("paired-recall", GRID, SEEDS, out=out, workers=1)
+    (out / "runs" / ".0123456789abcdef.partial-x1").mkdir()  # as a killed run leaves it
+    lines: list[str] = []
+    again = neuro_kv.sweep("paired-recall", GRID, SEEDS, out=out, workers=1, echo=lines.append)
     assert again.attrs["skipped"] == 4 and again.attrs["ran"] == 0
+    assert "4 runs, 4 already finished (skipped), 1 partial results removed" in lines[0]
+    assert not [p for p in (out / "runs").iterdir() if ".partial-" in p.name]
     pd.testing.assert_frame_equal(again, table)
 
+
+@pytest.mark.slow
+def test_killed_sweep_resumes_where_it_stopped(tmp_path, uninterrupted):
+    """The same sweep from the command line, its client killed (SIGKILL) after its first
+    finished run: the same command again skips the finished runs, removes partial results
+    and ends with the uninterrupted sweep's table."""
     killed = tmp_path / "killed"
     command = [sys.executable, "-m", "neuro_kv.cli", "sweep", "paired-recall",
                "--grid", "n_items=1,2", "--seeds", "1-2", "--workers", "1",
@@ -102,15 +116,15 @@ def test_sweep_table_skipping_and_resume_after_a_kill(tmp_path):
     client.wait()
     done = finished()
     assert 1 <= len(done) < 4
-    # what a run killed while writing leaves behind: a hidden partial directory
-    (runs / ".0123456789abcdef.partial-x1").mkdir()
+    (runs / ".0123456789abcdef.partial-x1").mkdir()  # as a run killed while writing
     resumed = subprocess.run(command, capture_output=True, text=True, timeout=400)
     assert resumed.returncode == 0, resumed.stderr
     assert f"4 runs, {len(done)} already finished (skipped)" in resumed.stdout
     assert "partial results removed" in resumed.stdout
     assert not [p for p in runs.iterdir() if ".partial-" in p.name]
     after_kill = pd.read_csv(killed / "sweep.csv", dtype={"n_items": str})
-    pd.testing.assert_frame_equal(results_only(after_kill), results_only(stored))
+    expected = pd.read_csv(uninterrupted[0] / "sweep.csv", dtype={"n_items": str})
+    pd.testing.assert_frame_equal(results_only(after_kill), results_only(expected))
 
 
 def test_a_failing_run_is_recorded_and_redone(tmp_path):
