@@ -39,15 +39,15 @@ def test_capacity_runs_its_own_circuits():
 
 
 def test_kv_sequential_capacity_reaches_the_slot_count_and_degrades_gracefully():
-    """kv_sequential at n_slots 40 (loads 36, 40, 60) and 20 (loads 18, 20), seed 1."""
-    m = neuro_kv.run("capacity", seed=1, loads="36,40,60", n_seeds=1,
+    """kv_sequential at n_slots 40 (loads 40, 60) and 20 (loads 18, 20), seed 1 (the full
+    grid, with every load up to 40, is the slow test below)."""
+    m = neuro_kv.run("capacity", seed=1, loads="40,60", n_seeds=1,
                      models="kv_sequential", size_sweep="20", size_loads="",
                      size_load_percent="90,100").metrics
     assert m["capacity"]["rate_kv_sequential"] == 40
     assert m["capacity"]["kv_sequential"] >= 36
-    for load in (36, 40):
-        gap = abs(m["accuracy"]["kv_sequential"][load] - m["accuracy"]["rate_kv_sequential"][load])
-        assert gap <= 0.05, (load, gap)
+    gap = abs(m["accuracy"]["kv_sequential"][40] - m["accuracy"]["rate_kv_sequential"][40])
+    assert gap <= 0.05, gap
     assert m["capacity_by_size"]["kv_sequential"][20] >= 18
     assert m["builds"] == 2  # one network per size, reused across loads
     # beyond capacity: the last 20 of 60 items are kept; of the older 40, items 0-19 were
