@@ -28,7 +28,7 @@ import tomli_w
 
 from neuro_kv.schedule import Schedule
 
-__all__ = ["RunResult", "versions", "atomic_directory", "write_atomic"]
+__all__ = ["RunResult", "versions", "atomic_directory", "atomic_file", "write_atomic"]
 
 PACKAGES = ("neuro-kv", "brian2", "numpy", "neo", "elephant", "pynwb", "matplotlib")
 
@@ -124,14 +124,24 @@ def atomic_directory(target: Path) -> Iterator[Path]:
         shutil.rmtree(old, ignore_errors=True)
 
 
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write ``data`` to a hidden temporary sibling of ``path``, then rename it into place."""
-    handle, tmp = tempfile.mkstemp(prefix=f".{path.name}.partial-", dir=path.parent)
+@contextmanager
+def atomic_file(path: Path) -> Iterator[Path]:
+    """Yield a hidden temporary sibling of ``path`` (same suffix) to write; it is renamed to
+    ``path`` on success and removed on failure, so a reader never sees a half-written file."""
+    path = Path(path)
+    handle, name = tempfile.mkstemp(prefix=f".{path.name}.partial-", suffix=path.suffix,
+                                    dir=path.parent)
+    os.close(handle)
+    tmp = Path(name)
     try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(data)
+        yield tmp
         os.chmod(tmp, 0o644)
         os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` atomically (see `atomic_file`)."""
+    with atomic_file(path) as tmp:
+        tmp.write_bytes(data)

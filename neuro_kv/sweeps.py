@@ -17,9 +17,7 @@ import fcntl
 import hashlib
 import json
 import logging
-import os
 import shutil
-import tempfile
 import time
 import traceback
 from collections.abc import Callable, Iterator
@@ -34,7 +32,7 @@ import pandas as pd
 from neuro_kv import __version__
 from neuro_kv.api import DEFAULT_DEVICE, prepare
 from neuro_kv.parameters import ParameterError
-from neuro_kv.results import write_atomic
+from neuro_kv.results import atomic_file, write_atomic
 
 __all__ = ["sweep", "plan", "parse_grid", "parse_seeds", "RunSpec", "execute_run", "run_table"]
 
@@ -332,11 +330,5 @@ def write_figure(table: pd.DataFrame, swept: list[str], protocol: str, circuit: 
         if parameter.kind in ("quantity", "float", "int"):
             positions[name] = {v: float(parameter.convert(v) / (parameter.unit or 1))
                                for v in table[name].unique()}
-    handle, tmp = tempfile.mkstemp(prefix=".sweep.png.partial-", suffix=".png", dir=out)
-    os.close(handle)
-    try:
-        sweep_figure(table, swept, positions, labels, Path(tmp))
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, out / "sweep.png")
-    finally:
-        Path(tmp).unlink(missing_ok=True)
+    with atomic_file(out / "sweep.png") as tmp:
+        sweep_figure(table, swept, positions, labels, tmp)

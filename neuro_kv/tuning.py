@@ -16,7 +16,6 @@ Written to the output directory: ``best.toml`` (every parameter of the best tria
 from __future__ import annotations
 
 import math
-import os
 import time
 import warnings
 from collections.abc import Callable
@@ -31,7 +30,7 @@ import tomli_w
 
 from neuro_kv.api import DEFAULT_DEVICE, prepare
 from neuro_kv.parameters import ParameterError, format_value, parse_value
-from neuro_kv.results import write_atomic
+from neuro_kv.results import atomic_file, write_atomic
 
 __all__ = ["tune", "parse_space", "Dimension", "dimensions", "open_storage"]
 
@@ -354,7 +353,6 @@ def draw_figures(study: Any, out: Path, echo: Callable[[str], None]) -> None:
             figure = axes.figure
             figure.set_size_inches(8.5, 4.5)
             figure.tight_layout()
-            tmp = out / f".{name}.partial-{os.getpid()}.png"
-            figure.savefig(tmp, dpi=110)
+            with atomic_file(out / name) as tmp:
+                figure.savefig(tmp, dpi=110)
             plt.close(figure)
-            os.replace(tmp, out / name)
