@@ -51,7 +51,7 @@ from circuits.kv_index import BuiltCircuit, dual_rail
 from neuro_kv.neurons import LIF_THRESHOLD, lif_equations, lif_parameters
 from neuro_kv.parameters import Parameter, ParameterSet
 from neuro_kv.plasticity import rail_covariance
-from neuro_kv.schedule import Schedule
+from neuro_kv.schedule import Schedule, padded_rows
 
 __all__ = ["HopfieldCircuit"]
 
@@ -144,7 +144,8 @@ class HopfieldCircuit:
         p = values
         # fixed names (not Brian's numbered defaults): the generated code, and so the
         # compiled Cython modules, stay the same however many networks a process builds
-        stimuli = {name: TimedArray(array, dt=schedule.step, name=f"{name}_schedule")
+        stimuli = {name: TimedArray(padded_rows(array), dt=schedule.step,
+                                    name=f"{name}_schedule")
                    for name, array in stimulus_arrays(p, schedule).items()}
         copies = p["value_copies"]
         n_key = 2 * p["n_input"] * copies

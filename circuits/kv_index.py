@@ -16,8 +16,11 @@ Populations (all LIF, see `neuro_kv.neurons`):
   or STDP); the neuromodulator suppresses their transmission (acetylcholine-like), so an old
   value does not fight the teacher.
 
-The gates (``modulator``, ``tag``, ``teacher``, ``stimulation``) are model variables written
-from `brian2.TimedArray` schedules by ``run_regularly`` operations every schedule step.
+The gates (``modulator``, ``tag``, ``teacher``, ``stimulation``) and the schedule's gains
+(``key_gain`` of each slot's key pathway, the shared ``inhibition_gain``) are model variables
+written from `brian2.TimedArray` schedules by ``run_regularly`` operations every schedule step;
+another one multiplies the key synapses of some slots by the schedule's ``key_retention``
+(an amnesic manipulation, which leaves the value synapses alone).
 """
 
 from __future__ import annotations
@@ -46,7 +49,7 @@ from neuro_kv.plasticity import (
     value_rate_hebbian,
     value_stdp,
 )
-from neuro_kv.schedule import Schedule
+from neuro_kv.schedule import Schedule, padded_rows
 
 __all__ = ["KVIndexCircuit", "BuiltCircuit", "dual_rail"]
 
@@ -86,6 +89,9 @@ PARAMETERS = ParameterSet([
       "quantity", mV, low=0),
     P("acetylcholine_suppression", 1.0, "fraction of index -> cortex transmission removed "
       "per unit of modulator", "float", low=0, high=1),
+    P("key_acetylcholine_suppression", 1.0, "fraction of input -> index transmission (key "
+      "match and feedforward inhibition) removed per unit of modulator: while storing, old "
+      "slots are not recalled, so their values are not rewritten", "float", low=0, high=1),
     # plasticity
     P("eta_key", 0.6, "key rule: potentiation per presynaptic spike (x M x tag)", "float",
       low=0, high=1),
@@ -111,12 +117,13 @@ PARAMETERS = ParameterSet([
 
 
 def dual_rail(pattern: np.ndarray, copies: int) -> np.ndarray:
-    """Dual-rail population code of +/-1/0 patterns (last axis = entries).
+    """Dual-rail population code of patterns in [-1, 1] (last axis = entries).
 
-    Neuron ``(2*j + rail)*copies + c`` is active when entry j is +1 (rail 0) or -1 (rail 1).
+    Neuron ``(2*j + rail)*copies + c`` is active when entry j is positive (rail 0) or negative
+    (rail 1), at the entry's magnitude (1 for a +/-1 pattern; graded values give graded drive).
     """
-    pattern = np.asarray(pattern)
-    rails = np.stack([pattern > 0, pattern < 0], axis=-1).astype(float)
+    pattern = np.asarray(pattern, dtype=float)
+    rails = np.stack([np.clip(pattern, 0, 1), np.clip(-pattern, 0, 1)], axis=-1)
     rails = rails.reshape(*pattern.shape[:-1], 2 * pattern.shape[-1])
     return np.repeat(rails, copies, axis=-1)
 
@@ -130,6 +137,9 @@ def stimulus_arrays(p: dict[str, Any], schedule: Schedule) -> dict[str, np.ndarr
         "plateau_on": arrays.plateau,
         "stimulation_on": arrays.stimulation,
         "modulator_level": arrays.modulator,
+        "key_gain_level": arrays.key_gain,
+        "inhibition_level": arrays.inhibition_gain,
+        "key_retention_level": arrays.key_retention,
     }
 
 
@@ -156,7 +166,7 @@ class BuiltCircuit:
             if array.shape[1:] != target.shape[1:] or len(array) > len(target):
                 raise ValueError(f"schedule for {name!r} has shape {array.shape}; the built "
                                  f"network holds at most {target.shape}")
-            target[:] = 0.0
+            target[:] = 0.0  # rows past the schedule's end are never read
             target[:len(array)] = array
 
     def weights(self) -> dict[str, np.ndarray]:
@@ -182,7 +192,8 @@ class KVIndexCircuit:
         p = values
         # fixed names (not Brian's numbered defaults): the generated code, and so the
         # compiled Cython modules, stay the same however many networks a process builds
-        stimuli = {name: TimedArray(array, dt=schedule.step, name=f"{name}_schedule")
+        stimuli = {name: TimedArray(padded_rows(array), dt=schedule.step,
+                                    name=f"{name}_schedule")
                    for name, array in stimulus_arrays(p, schedule).items()}
         n_in = 2 * p["n_input"] * p["input_copies"]
         n_ctx = 2 * p["n_value"] * p["value_copies"]
@@ -203,7 +214,9 @@ class KVIndexCircuit:
                 dI_self/dt = -I_self / tau_self : volt
                 tag : 1
                 stimulation : 1
+                key_gain : 1
                 modulator : 1 (shared)
+                inhibition_gain : 1 (shared)
                 """,
             ),
             threshold=LIF_THRESHOLD, reset=LIF_RESET, refractory=p["refractory"],
@@ -215,8 +228,10 @@ class KVIndexCircuit:
         index.v = p["v_rest"]
         index.run_regularly(
             "modulator = modulator_level(t)\n"
+            "inhibition_gain = inhibition_level(t)\n"
             "tag = plateau_on(t, i)\n"
-            "stimulation = stimulation_on(t, i)",
+            "stimulation = stimulation_on(t, i)\n"
+            "key_gain = key_gain_level(t, i)",
             clock=Clock(step, name="index_gates_clock"), when="start", name="index_gates",
         )
 
@@ -250,12 +265,20 @@ class KVIndexCircuit:
         key_rule = key_three_factor(eta=p["eta_key"], tau_decay=p["tau_key_decay"])
         keys = key_rule.synapses(
             inputs, index,
-            transmission="I_exc_post += key_gain * w\nI_inh_post += feedforward_inhibition",
+            transmission=(
+                "key_open = clip(1 - key_ach_suppression * modulator_post, 0, 1)\n"
+                "I_exc_post += key_synapse_gain * key_gain_post * w * key_open\n"
+                "I_inh_post += feedforward_inhibition * key_open"),
             name="keys",
             dt=p["plasticity_dt"],
-            namespace={"key_gain": p["key_gain"],
-                       "feedforward_inhibition": p["feedforward_inhibition"]},
+            namespace={"key_synapse_gain": p["key_gain"],
+                       "key_ach_suppression": p["key_acetylcholine_suppression"],
+                       "feedforward_inhibition": p["feedforward_inhibition"],
+                       "key_retention_level": stimuli["key_retention_level"]},
         )
+        keys.run_regularly("w = w * key_retention_level(t, j)",
+                           clock=Clock(step, name="key_retention_clock"), when="start",
+                           name="key_retention")
 
         if p["value_rule"] == "stdp":
             value_rule = value_stdp(p["stdp_a_plus"], -p["stdp_a_minus"], p["stdp_tau_plus"],
@@ -282,7 +305,8 @@ class KVIndexCircuit:
                                  name="index_to_inhibitory",
                                  namespace={"w_ei": p["index_to_inhibitory"]})
         to_inhibitory.connect()
-        from_inhibitory = Synapses(inhibitory, index, on_pre="I_inh_post += w_ie",
+        from_inhibitory = Synapses(inhibitory, index,
+                                   on_pre="I_inh_post += w_ie * inhibition_gain_post",
                                    name="inhibitory_to_index",
                                    namespace={"w_ie": p["inhibition_strength"]})
         from_inhibitory.connect()

@@ -55,6 +55,10 @@ def prepare(protocol_name: str, circuit_name: str | None, device: str, seed: int
         circuit = None
     else:
         circuit = get_circuit(circuit_name or protocol.default_circuit)
+        supported = getattr(protocol, "circuits", None)
+        if supported is not None and circuit.name not in supported:
+            raise ParameterError(f"circuit {circuit.name!r} is not allowed for protocol "
+                                 f"{protocol_name!r}; expected {', '.join(supported)}")
     if device not in DEVICES:
         raise ParameterError(
             f"device {device!r} is not allowed; expected one of {', '.join(DEVICES)}")
@@ -123,7 +127,7 @@ def make_result(proto: Any, circ: Any, values: dict[str, Any], pset: ParameterSe
     segment = to_segment(output.spikes, output.sizes, float(schedule.duration / second),
                          name=f"{proto.name} seed {seed}")
     metrics = proto.analyse(values, patterns, schedule, segment,
-                            np.random.default_rng([seed, 1]))
+                            np.random.default_rng([seed, 1]), weights=output.weights)
     metrics.update(seed=seed, device=device, build_s=round(output.build_s, 3),
                    simulate_s=round(output.run_s, 3),
                    compile_s=None if output.compile_s is None else round(output.compile_s, 3),

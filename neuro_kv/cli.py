@@ -177,7 +177,7 @@ def _params(args: argparse.Namespace) -> int:
 
 def shown_default(parameter: Any) -> str:
     """A parameter's default as it is written on the command line."""
-    if parameter.kind in ("ints", "names"):
+    if parameter.kind in ("ints", "floats", "names"):
         return ",".join(str(v) for v in parameter.default) or "(empty)"
     return str(format_value(parameter.default, parameter.unit))
 

@@ -38,7 +38,8 @@ class Parameter:
     """One named model or protocol parameter.
 
     ``kind`` is ``quantity`` (``unit`` is its Brian2 unit), ``float``, ``int``, ``choice`` or
-    ``ints`` (a tuple of integers, written ``5,10,20``; each element obeys the bounds) or
+    ``ints`` (a tuple of integers, written ``5,10,20``; each element obeys the bounds),
+    ``floats`` (a tuple of numbers, written ``1,1.5,2``; likewise) or
     ``names`` (a tuple of distinct names from ``choices``, written ``a,b``).
     ``low``/``high`` are inclusive bounds in units of ``unit``; ``low_exclusive`` makes the
     lower bound strict.
@@ -58,9 +59,12 @@ class Parameter:
         """Human-readable description of the allowed values."""
         if self.kind == "names":
             return "comma-separated names from " + ", ".join(self.choices)
-        if self.kind == "ints":
-            return "comma-separated integers" + (f" >= {self.low:g}" if self.low is not None
-                                                 else "")
+        if self.kind in ("ints", "floats"):
+            what = "integers" if self.kind == "ints" else "numbers"
+            if self.low is not None and self.high is not None:
+                return f"comma-separated {what} in [{self.low:g}, {self.high:g}]"
+            return f"comma-separated {what}" + (f" >= {self.low:g}" if self.low is not None
+                                                else "")
         if self.kind == "choice":
             return "one of " + ", ".join(self.choices)
         what = {"quantity": f"a value in {self.unit}", "int": "an integer", "float": "a number"}
@@ -76,8 +80,8 @@ class Parameter:
     def convert(self, value: Any) -> Any:
         """Parse (if a string) and validate ``value``; raise ParameterError if not allowed."""
         shown = value if isinstance(value, str) else format_value(value)
-        if self.kind == "ints":
-            return self._convert_ints(value, shown)
+        if self.kind in ("ints", "floats"):
+            return self._convert_list(value, shown)
         if self.kind == "names":
             names = (tuple(part.strip() for part in value.split(",") if part.strip())
                      if isinstance(value, str) else tuple(value))
@@ -122,14 +126,15 @@ class Parameter:
             return number * self.unit
         return int(number) if self.kind == "int" else number
 
-    def _convert_ints(self, value: Any, shown: Any) -> tuple[int, ...]:
+    def _convert_list(self, value: Any, shown: Any) -> tuple[Any, ...]:
         if isinstance(value, str):
             parts = [part.strip() for part in value.split(",") if part.strip()]
         elif isinstance(value, (list, tuple)):
             parts = list(value)
         else:
             parts = [value]
-        element = Parameter(self.name, 0, self.doc, "int", low=self.low, high=self.high)
+        element = Parameter(self.name, 0, self.doc, "int" if self.kind == "ints" else "float",
+                            low=self.low, high=self.high, low_exclusive=self.low_exclusive)
         try:
             return tuple(element.convert(part) for part in parts)
         except ParameterError:

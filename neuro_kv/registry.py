@@ -20,10 +20,17 @@ def circuits() -> dict[str, Any]:
 
 def protocols() -> dict[str, Any]:
     """Protocol name -> protocol class."""
+    from protocols.accessibility_precision import AccessibilityPrecision
     from protocols.capacity import Capacity
+    from protocols.engram_rescue import EngramRescue
+    from protocols.feeling_of_knowing import FeelingOfKnowing
+    from protocols.list_before_last import ListBeforeLast
     from protocols.paired_recall import PairedRecall
+    from protocols.separability_robustness import SeparabilityRobustness
 
-    return {PairedRecall.name: PairedRecall, Capacity.name: Capacity}
+    return {cls.name: cls for cls in (
+        PairedRecall, Capacity, EngramRescue, AccessibilityPrecision,
+        SeparabilityRobustness, FeelingOfKnowing, ListBeforeLast)}
 
 
 def get_circuit(name: str) -> Any:

@@ -1,7 +1,10 @@
 """A protocol as data: an ordered list of phases that one compiled network runs.
 
 Each phase is a window with a cue on the input, an optional teacher on the cortex, the slots
-that get a plateau tag, and the neuromodulator level. Windows are separated by silent gaps.
+that get a plateau tag, and the neuromodulator level; optionally slots stimulated directly, a
+gain on the key pathway of some slots, a gain on the index inhibition, and a one-step scaling
+of some slots' key synapses (an amnesic manipulation). Windows are separated by silent gaps, in
+which every gain is 1.
 `Schedule.arrays` samples everything on a regular grid of ``step``; a circuit turns those
 arrays into `brian2.TimedArray` stimuli, so the schedule needs no Python between runs.
 """
@@ -14,12 +17,36 @@ import numpy as np
 from brian2 import second
 from brian2.units.fundamentalunits import Quantity
 
-__all__ = ["Phase", "Schedule", "ScheduleArrays"]
+__all__ = ["Phase", "Schedule", "ScheduleArrays", "padded_rows"]
+
+#: the fewest rows a stimulus TimedArray is given (see `padded_rows`)
+MIN_STIMULUS_ROWS = 1024
+
+
+def padded_rows(array: np.ndarray) -> np.ndarray:
+    """``array`` with zero rows appended up to max(1024, the next power of two) rows.
+
+    Brian2 writes a TimedArray's row count into the generated code, so schedules of
+    different lengths would each compile their own modules; padded, every schedule of up to
+    1024 steps (51.2 s at the default 50 ms step) shares them. The run stops at the
+    schedule's end, so the padding is never read.
+    """
+    rows = max(MIN_STIMULUS_ROWS, 1 << max(len(array) - 1, 0).bit_length())
+    padded = np.zeros((rows, *array.shape[1:]))
+    padded[:len(array)] = array
+    return padded
 
 
 @dataclass(frozen=True)
 class Phase:
-    """One window. ``cue``/``teacher`` hold +1, -1 or 0 (hidden/off) per pattern entry."""
+    """One window. ``cue``/``teacher`` hold +1, -1 or 0 (hidden/off) per pattern entry, or a
+    graded level in [-1, 1] (the rail of the sign fires at that fraction of its drive).
+
+    ``key_gain`` multiplies the key pathway (input -> index transmission) of ``gained_slots``
+    during the window; ``inhibition_gain`` multiplies the index's recurrent inhibition;
+    ``key_retention`` multiplies the key synapses of ``weakened_slots`` once, at the window's
+    start (their weights change; nothing else does).
+    """
 
     kind: str
     item: int
@@ -28,6 +55,11 @@ class Phase:
     plateau_slots: tuple[int, ...] = ()
     modulator: float = 0.0
     stimulated_slots: tuple[int, ...] = ()
+    key_gain: float = 1.0
+    gained_slots: tuple[int, ...] = ()
+    inhibition_gain: float = 1.0
+    key_retention: float = 1.0
+    weakened_slots: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -40,6 +72,9 @@ class ScheduleArrays:
     plateau: np.ndarray
     stimulation: np.ndarray
     modulator: np.ndarray
+    key_gain: np.ndarray
+    inhibition_gain: np.ndarray
+    key_retention: np.ndarray
 
 
 @dataclass
@@ -100,14 +135,21 @@ class Schedule:
         plateau = np.zeros((n_steps, self.n_slots))
         stimulation = np.zeros((n_steps, self.n_slots))
         modulator = np.zeros(n_steps)
+        key_gain = np.ones((n_steps, self.n_slots))
+        inhibition_gain = np.ones(n_steps)
+        key_retention = np.ones((n_steps, self.n_slots))
         for k, phase in enumerate(self.phases):
-            rows = slice(k * self.steps_per_period, k * self.steps_per_period
-                         + self.steps_per_window)
+            first = k * self.steps_per_period
+            rows = slice(first, first + self.steps_per_window)
             cue[rows] = phase.cue
             if phase.teacher is not None:
                 teacher[rows] = phase.teacher
             plateau[rows, list(phase.plateau_slots)] = 1.0
             stimulation[rows, list(phase.stimulated_slots)] = 1.0
             modulator[rows] = phase.modulator
+            key_gain[rows, list(phase.gained_slots)] = phase.key_gain
+            inhibition_gain[rows] = phase.inhibition_gain
+            key_retention[first, list(phase.weakened_slots)] = phase.key_retention
         return ScheduleArrays(float(self.step / second), cue, teacher, plateau,
-                              stimulation, modulator)
+                              stimulation, modulator, key_gain, inhibition_gain,
+                              key_retention)

@@ -122,7 +122,8 @@ class PairedRecall:
         return schedule
 
     def analyse(self, p: dict[str, Any], patterns: Patterns, schedule: Schedule,
-                segment: Any, rng: np.random.Generator) -> dict[str, Any]:
+                segment: Any, rng: np.random.Generator, weights: Any = None
+                ) -> dict[str, Any]:
         retrievals = schedule.windows("retrieve")
         windows = [(start, stop) for _, _, start, stop in retrievals]
         step = float(schedule.step / second)

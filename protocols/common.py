@@ -1,0 +1,132 @@
+"""Pieces shared by the single-network protocols on the ``kv-index`` circuit: timing
+parameters, schedule construction, cue manipulations, retrieval read-outs and statistics."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from brian2 import second
+from scipy import stats
+
+from analysis.decoding import decode_dual_rail, recall_accuracy, slot_competition
+from analysis.spiketrains import population_trains, window_counts
+from neuro_kv.parameters import ParameterError
+from neuro_kv.schedule import Phase, Schedule
+from protocols.paired_recall import PARAMETERS as PAIRED_PARAMETERS
+from protocols.paired_recall import hide_entries, n_slots, schedule_step
+
+__all__ = [
+    "TIMING_PARAMETERS", "Readout", "auc", "check_slots", "encode", "flip_entries",
+    "hide_entries", "mean_ci", "new_schedule", "proportion_ci", "read_out",
+]
+
+#: window, gap and dt, as in ``paired-recall`` (the defaults keep the 50 ms schedule step,
+#: so every protocol shares the compiled kv-index code)
+TIMING_PARAMETERS = [PAIRED_PARAMETERS[name] for name in ("window", "gap", "dt")]
+
+
+def new_schedule(p: dict[str, Any]) -> Schedule:
+    """An empty schedule for the circuit sizes and timing in ``p``."""
+    return Schedule(window=p["window"], gap=p["gap"], step=schedule_step(p),
+                    n_input=p["n_input"], n_value=p["n_value"], n_slots=n_slots(p))
+
+
+def check_slots(p: dict[str, Any], needed: int, what: str) -> None:
+    """Refuse a protocol that needs more slots than the circuit has (no overwriting)."""
+    if needed > n_slots(p):
+        raise ParameterError(f"parameter 'n_slots': value {n_slots(p)} is not allowed for "
+                             f"{what}; expected at least {needed} (one slot per stored item)")
+
+
+def encode(item: int, key: np.ndarray, value: np.ndarray, slot: int,
+           modulator: float = 1.0) -> Phase:
+    """One encoding window: key on the input, value taught, plateau on ``slot``."""
+    return Phase("encode", item, cue=key, teacher=value, plateau_slots=(slot,),
+                 modulator=modulator)
+
+
+def flip_entries(pattern: np.ndarray, fraction: float, rng: np.random.Generator
+                 ) -> np.ndarray:
+    """A copy of the +/-1 ``pattern`` with round(fraction * n) random entries flipped."""
+    noisy = pattern.copy()
+    n_flipped = int(round(fraction * pattern.size))
+    noisy[rng.choice(pattern.size, n_flipped, replace=False)] *= -1
+    return noisy
+
+
+@dataclass(frozen=True)
+class Readout:
+    """Spike counts of every ``retrieve`` window (in schedule order) and what they decode to.
+
+    ``index``: windows x slots; ``cortex``: windows x cortical neurons; ``estimates``: +/-1
+    value estimates (windows x entries); ``winners``: most active slot (-1: silent index);
+    ``starts``: window onsets (s).
+    """
+
+    index: np.ndarray
+    cortex: np.ndarray
+    estimates: np.ndarray
+    winners: np.ndarray
+    starts: np.ndarray
+
+
+def read_out(p: dict[str, Any], schedule: Schedule, segment: Any,
+             rng: np.random.Generator, kind: str = "retrieve") -> Readout:
+    """Counts and decoded values of the windows of ``kind``."""
+    found = schedule.windows(kind)
+    windows = [(start, stop) for _, _, start, stop in found]
+    step = float(schedule.step / second)
+    index = window_counts(population_trains(segment, "index"), step, windows)
+    cortex = window_counts(population_trains(segment, "cortex"), step, windows)
+    estimates = decode_dual_rail(cortex, p["n_value"], p["value_copies"], rng)
+    return Readout(index, cortex, estimates, most_active(index, rng),
+                   np.array([s for s, _ in windows]))
+
+
+def most_active(counts: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """The most active slot per window (windows x slots), a tie broken at random (a few
+    spikes per slot make ties common; argmax would favour low slot numbers); -1 if silent."""
+    winners = np.full(len(counts), -1)
+    for k, row in enumerate(counts):
+        if row.max() > 0:
+            winners[k] = rng.choice(np.flatnonzero(row == row.max()))
+    return winners
+
+
+def accuracy_of(readout: Readout, rows: list[int], values: np.ndarray) -> np.ndarray:
+    """Per-window recall accuracy of ``rows`` against their stored ``values``."""
+    return recall_accuracy(readout.estimates[rows], values)
+
+
+def correct_fraction(readout: Readout, rows: list[int], slots: list[int]) -> np.ndarray:
+    """Share of index spikes in the stored slot, per window of ``rows``."""
+    return slot_competition(readout.index[rows], [(s,) for s in slots])["correct_fraction"]
+
+
+def auc(positives: np.ndarray, negatives: np.ndarray) -> float:
+    """Area under the ROC curve: P(positive > negative), ties counted half (Mann-Whitney)."""
+    if len(positives) == 0 or len(negatives) == 0:
+        return float("nan")
+    u = stats.mannwhitneyu(positives, negatives, alternative="two-sided").statistic
+    return float(u / (len(positives) * len(negatives)))
+
+
+def mean_ci(samples: np.ndarray, seed: int, level: float = 0.95) -> tuple[float, float]:
+    """Bootstrap (percentile) confidence interval of the mean; NaNs for < 2 samples."""
+    samples = np.asarray(samples, dtype=float)
+    if len(samples) < 2 or np.ptp(samples) == 0:
+        value = float(samples[0]) if len(samples) else float("nan")
+        return (value, value) if len(samples) >= 2 else (float("nan"), float("nan"))
+    result = stats.bootstrap((samples,), np.mean, confidence_level=level, n_resamples=2000,
+                             method="percentile", rng=np.random.default_rng(seed))
+    return float(result.confidence_interval.low), float(result.confidence_interval.high)
+
+
+def proportion_ci(successes: int, total: int, level: float = 0.95) -> tuple[float, float]:
+    """Wilson score interval of a proportion (NaNs for no trial)."""
+    if total == 0:
+        return float("nan"), float("nan")
+    interval = stats.binomtest(successes, total).proportion_ci(level, method="wilson")
+    return float(interval.low), float(interval.high)

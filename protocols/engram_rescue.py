@@ -1,0 +1,169 @@
+"""``engram-rescue``: silent engrams (Ryan et al. 2015; the paper's Fig. 3 analogue).
+
+One schedule on the ``kv-index`` circuit:
+
+1. encode ``n_items`` random +/-1 pairs, one slot each;
+2. ``before``: recall every item from its partial cue;
+3. ``amnesia``: the key synapses (input -> index) of the first ``n_amnesic`` items' slots are
+   multiplied by ``key_retention`` (a protein-synthesis-inhibitor-like loss of the learned
+   synaptic strength); value synapses are untouched and nothing is learned (modulator 0);
+4. ``after``: recall every item again from the same cues;
+5. ``stimulate``: no cue; each amnesic slot is driven directly (an optogenetic-like current)
+   and the cortex is read;
+6. gain curve: the amnesic items are recalled from their cues with a gain beta on the key
+   pathway of every amnesic slot (beta = 1 is step 4), no new learning.
+"""
+
+from __future__ import annotations
+
+from functools import partial
+from typing import Any
+
+import numpy as np
+
+from analysis.forgetting_figures import engram_rescue_figure
+from analysis.plots import raster_figure
+from neuro_kv.parameters import Parameter, ParameterError, ParameterSet
+from neuro_kv.schedule import Phase, Schedule
+from protocols.common import (
+    TIMING_PARAMETERS,
+    accuracy_of,
+    check_slots,
+    correct_fraction,
+    encode,
+    hide_entries,
+    new_schedule,
+    read_out,
+)
+from protocols.paired_recall import Patterns, schedule_step
+
+__all__ = ["EngramRescue"]
+
+P = Parameter
+
+PARAMETERS = ParameterSet([
+    P("n_items", 10, "key/value pairs stored", "int", low=1),
+    P("n_amnesic", 5, "items made amnesic (the first ones stored)", "int", low=1),
+    P("key_retention", 0.5, "factor on the amnesic slots' key synapses (1: no amnesia)",
+      "float", low=0, high=1),
+    P("gains", (1.0, 1.25, 1.5, 1.75, 2.0), "gains beta on the amnesic slots' key pathway",
+      "floats", low=0),
+    P("cue_hidden_fraction", 0.6, "fraction of key entries hidden in a retrieval cue",
+      "float", low=0, high=1),
+    *TIMING_PARAMETERS,
+])
+
+
+class EngramRescue:
+    """Weaken some keys, show cue recall fails while direct stimulation and a key gain
+    bring the intact values back."""
+
+    name = "engram-rescue"
+    default_circuit = "kv-index"
+    circuits = ("kv-index",)
+    parameters = PARAMETERS
+    stimulus_parameters = ("n_items", "n_amnesic", "key_retention", "gains",
+                           "cue_hidden_fraction")
+    scalar_metrics = ("cue_recall_before", "cue_recall_after", "control_recall_after",
+                      "direct_stimulation_recall")
+    encoding_rate_limits_hz = (0.5, 50.0)
+
+    def check(self, p: dict[str, Any]) -> None:
+        schedule_step(p)
+        check_slots(p, p["n_items"], "engram-rescue")
+        if p["n_amnesic"] > p["n_items"]:
+            raise ParameterError(f"parameter 'n_amnesic': value {p['n_amnesic']} is not "
+                                 f"allowed; expected at most n_items = {p['n_items']}")
+
+    def draw_patterns(self, p: dict[str, Any], rng: np.random.Generator) -> Patterns:
+        keys = rng.choice([-1.0, 1.0], size=(p["n_items"], p["n_input"]))
+        values = rng.choice([-1.0, 1.0], size=(p["n_items"], p["n_value"]))
+        cues = hide_entries(keys, p["cue_hidden_fraction"], rng)
+        return Patterns(keys, values, cues, [(item,) for item in range(p["n_items"])])
+
+    def schedule(self, p: dict[str, Any], patterns: Patterns) -> Schedule:
+        schedule = new_schedule(p)
+        amnesic = tuple(range(p["n_amnesic"]))  # item k is stored in slot k
+        blank = np.zeros(p["n_input"])
+        for item, (key, value) in enumerate(zip(patterns.keys, patterns.values, strict=True)):
+            schedule.add(encode(item, key, value, item))
+        for item, cue in enumerate(patterns.cues):
+            schedule.add(Phase("retrieve", item, cue=cue))
+        schedule.add(Phase("amnesia", -1, cue=blank, weakened_slots=amnesic,
+                           key_retention=p["key_retention"]))
+        for item, cue in enumerate(patterns.cues):
+            schedule.add(Phase("retrieve", item, cue=cue))
+        for item in amnesic:
+            schedule.add(Phase("stimulate", item, cue=blank, stimulated_slots=(item,)))
+        for gain in p["gains"]:
+            if gain != 1.0:
+                for item in amnesic:
+                    schedule.add(Phase("retrieve", item, cue=patterns.cues[item],
+                                       key_gain=gain, gained_slots=amnesic))
+        return schedule
+
+    def analyse(self, p: dict[str, Any], patterns: Patterns, schedule: Schedule,
+                segment: Any, rng: np.random.Generator, weights: Any = None
+                ) -> dict[str, Any]:
+        readout = read_out(p, schedule, segment, rng)
+        n, n_amnesic = p["n_items"], p["n_amnesic"]
+        amnesic, control = list(range(n_amnesic)), list(range(n_amnesic, n))
+        values = patterns.values
+
+        def accuracy(rows: list[int], items: list[int]) -> float:
+            return float(accuracy_of(readout, rows, values[items]).mean()) if rows else 1.0
+
+        before = list(range(n))
+        after = [n + item for item in range(n)]
+        curve_rows = {1.0: [after[k] for k in amnesic]}
+        offset = 2 * n
+        for gain in p["gains"]:
+            if gain != 1.0:
+                curve_rows[gain] = list(range(offset, offset + n_amnesic))
+                offset += n_amnesic
+        stimulated = read_out(p, schedule, segment, rng, kind="stimulate")
+        direct = accuracy_of(stimulated, list(range(n_amnesic)), values[amnesic])
+        metrics: dict[str, Any] = {
+            "cue_recall_before": accuracy([before[k] for k in amnesic], amnesic),
+            "cue_recall_after": accuracy([after[k] for k in amnesic], amnesic),
+            "control_recall_before": accuracy([before[k] for k in control], control),
+            "control_recall_after": accuracy([after[k] for k in control], control),
+            "direct_stimulation_recall": float(direct.mean()),
+            "gain_curve": {f"{gain:g}": accuracy(rows, amnesic)
+                           for gain, rows in sorted(curve_rows.items())},
+            "slot_hit_before": float(np.mean(readout.winners[amnesic] == amnesic)),
+            "slot_hit_after": float(np.mean(readout.winners[[after[k] for k in amnesic]]
+                                            == amnesic)),
+            "correct_slot_spike_fraction_after": float(correct_fraction(
+                readout, [after[k] for k in amnesic], amnesic).mean()),
+            "n_items": n,
+            "n_amnesic": n_amnesic,
+            "key_retention": p["key_retention"],
+        }
+        if weights is not None:
+            metrics.update(weight_retention(p, weights, n_amnesic, n))
+        return metrics
+
+    def figures(self, p: dict[str, Any], result: Any) -> dict[str, Any]:
+        windows = [(phase.kind, start, stop) for _, phase, start, stop
+                   in result.schedule.windows()]
+        return {
+            "raster.png": partial(raster_figure, result.segment, result.populations, windows),
+            "engram-rescue.png": partial(engram_rescue_figure, result.metrics),
+        }
+
+
+def weight_retention(p: dict[str, Any], weights: dict[str, np.ndarray], n_amnesic: int,
+                     n_items: int) -> dict[str, float]:
+    """Mean incoming key weight and outgoing value weight of the amnesic slots, relative to
+    the intact (control) slots: the manipulation hits keys, not values."""
+    if n_amnesic == n_items:
+        return {}
+    keys, values = weights["keys"], weights["values"]
+    amnesic, control = slice(0, n_amnesic), slice(n_amnesic, n_items)
+    return {
+        "key_weight_ratio": float(keys[:, amnesic].sum(axis=0).mean()
+                                  / keys[:, control].sum(axis=0).mean()),
+        "value_weight_ratio": float(values[amnesic].sum(axis=1).mean()
+                                    / values[control].sum(axis=1).mean()),
+    }

@@ -1,0 +1,267 @@
+"""``feeling-of-knowing``: the key match is sensed before, and without, the value.
+
+One schedule on the ``kv-index`` circuit: store ``n_items`` random +/-1 pairs (for a random
+``weak_value_fraction`` of them the teacher covers only ``weak_value_coverage`` of the value
+entries: a partly stored content, the tip-of-the-tongue case where the key is found and the
+content only in part); then present
+(1) every stored key as a sparse partial cue, (2) ``n_novel`` never-stored keys, equally
+sparse, (3) for ``n_familiar`` stored items, the same partial cue with its hidden entries
+filled by the majority sign of all stored keys (a *familiar* cue: it overlaps many stored
+keys), and (4) the same cue with those entries filled by random signs (a control with as
+many active entries).
+
+Key-match (FOK) signal of a cue: the peak over slots of the key-weighted input spike count in
+the first ``fok_window`` after cue onset, ``max_j sum_i w_ij n_i`` (``w``: learned key
+weights, ``n_i``: spikes of input neuron i), the drive each slot receives before the
+index's inhibition normalises it. ``key_latency_ms``: median first index spike after onset;
+``value_latency_ms``: median time after onset at which the cortical read-out settles (the
+value decoded from the spikes so far agrees with the window's final read-out on at least
+``settle_agreement`` of the entries from then on), over correctly recalled cues.
+``fok_auc``: P(signal of a stored cue whose recall failed > signal of a never-stored cue).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import partial
+from typing import Any
+
+import numpy as np
+from brian2 import ms, second
+
+from analysis.forgetting_figures import feeling_of_knowing_figure
+from analysis.plots import raster_figure
+from analysis.spiketrains import population_trains
+from neuro_kv.parameters import Parameter, ParameterError, ParameterSet
+from neuro_kv.schedule import Phase, Schedule
+from protocols.common import (
+    TIMING_PARAMETERS,
+    accuracy_of,
+    auc,
+    check_slots,
+    encode,
+    hide_entries,
+    new_schedule,
+    read_out,
+)
+from protocols.paired_recall import schedule_step
+
+__all__ = ["FeelingOfKnowing", "FokCues", "key_match_signal", "settling_time"]
+
+P = Parameter
+
+PARAMETERS = ParameterSet([
+    P("n_items", 24, "key/value pairs stored", "int", low=2),
+    P("n_novel", 24, "never-stored cues presented", "int", low=1),
+    P("weak_value_fraction", 0.25, "fraction of items whose value is stored weakly",
+      "float", low=0, high=1),
+    P("weak_value_coverage", 0.5, "fraction of a weakly stored value's entries taught (the "
+      "rest stay silent at encoding, so they are not stored)", "float", low=0, high=1),
+    P("n_familiar", 8, "stored items also cued with a familiar and a random-filled cue",
+      "int", low=0),
+    P("cue_hidden_fraction", 0.7, "fraction of key entries hidden in a cue (sparse cues: "
+      "some recalls fail)", "float", low=0, high=1),
+    P("recalled_accuracy", 0.9, "a cue counts as recalled at this value accuracy or above",
+      "float", low=0, high=1),
+    P("fok_window", 20 * ms, "early part of the window summed into the key-match "
+      "signal", "quantity", ms, low=0, low_exclusive=True),
+    P("settle_agreement", 0.9, "fraction of entries on which the read-out so far must agree "
+      "with the final read-out to count as settled", "float", low=0, high=1),
+    *TIMING_PARAMETERS,
+])
+
+
+@dataclass(frozen=True)
+class FokCues:
+    """Stored ``keys``/``values`` (``weak``: items taught in part, ``taught``: items x
+    entries, the entries taught at encoding); ``cues``
+    (stored, partial), ``novel`` cues, and for the first n_familiar items the ``familiar``
+    and ``random_fill`` cues."""
+
+    keys: np.ndarray
+    weak: np.ndarray
+    taught: np.ndarray
+    values: np.ndarray
+    cues: np.ndarray
+    novel: np.ndarray
+    familiar: np.ndarray
+    random_fill: np.ndarray
+
+
+def key_match_signal(input_spikes: tuple[np.ndarray, np.ndarray], key_weights: np.ndarray,
+                     starts: np.ndarray, duration: float) -> np.ndarray:
+    """Peak over slots of ``sum_i w_ij n_i`` in [start, start + duration) for each window.
+
+    ``input_spikes``: (neuron indices, times in s); ``key_weights``: input x slots.
+    """
+    indices, times = input_spikes
+    signals = np.empty(len(starts))
+    for k, start in enumerate(starts):
+        inside = (times >= start) & (times < start + duration)
+        counts = np.bincount(indices[inside], minlength=key_weights.shape[0])
+        signals[k] = float((counts @ key_weights).max())
+    return signals
+
+
+def settling_time(times: np.ndarray, neurons: np.ndarray, start: float, stop: float,
+                  n_entries: int, copies: int, agreement: float, step: float = 1e-3
+                  ) -> float:
+    """Seconds after ``start`` from which the dual-rail read-out of the cortical spikes so
+    far agrees with the window's final read-out on >= ``agreement`` of the entries (NaN if
+    the cortex is silent). A silent entry counts as disagreeing."""
+    inside = (times >= start) & (times < stop)
+    times, neurons = times[inside] - start, neurons[inside]
+    if len(times) == 0:
+        return float("nan")
+    rail = np.where((neurons // copies) % 2 == 0, 1.0, -1.0)
+    entry = neurons // (2 * copies)
+    final = np.sign(np.bincount(entry, rail, minlength=n_entries))
+    grid = np.arange(step, stop - start + step / 2, step)
+    settled = float("nan")
+    for t in grid[::-1]:  # walk back while the read-out still agrees
+        so_far = np.sign(np.bincount(entry[times < t], rail[times < t], minlength=n_entries))
+        if np.mean((so_far == final) & (final != 0)) < agreement:
+            break
+        settled = t
+    return settled
+
+
+class FeelingOfKnowing:
+    """Key-match signal: earlier than the value, predicts storage on failed recalls, and is
+    inflated by a familiar cue that does not help recall."""
+
+    name = "feeling-of-knowing"
+    default_circuit = "kv-index"
+    circuits = ("kv-index",)
+    parameters = PARAMETERS
+    stimulus_parameters = ("n_items", "n_novel", "n_familiar", "weak_value_fraction",
+                           "weak_value_coverage", "cue_hidden_fraction",
+                           "recalled_accuracy", "settle_agreement")
+    scalar_metrics = ("key_latency_ms", "value_latency_ms", "fok_auc", "fok_auc_all",
+                      "recall_accuracy")
+    encoding_rate_limits_hz = (0.5, 50.0)
+
+    def check(self, p: dict[str, Any]) -> None:
+        schedule_step(p)
+        check_slots(p, p["n_items"], "feeling-of-knowing")
+        if p["n_familiar"] > p["n_items"]:
+            raise ParameterError(f"parameter 'n_familiar': value {p['n_familiar']} is not "
+                                 f"allowed; expected at most n_items = {p['n_items']}")
+        if p["fok_window"] > p["window"]:
+            raise ParameterError(f"parameter 'fok_window': value {p['fok_window']} is not "
+                                 f"allowed; expected at most window = {p['window']}")
+
+    def draw_patterns(self, p: dict[str, Any], rng: np.random.Generator) -> FokCues:
+        n, d = p["n_items"], p["n_input"]
+        keys = rng.choice([-1.0, 1.0], size=(n, d))
+        values = rng.choice([-1.0, 1.0], size=(n, p["n_value"]))
+        cues = hide_entries(keys, p["cue_hidden_fraction"], rng)
+        novel = hide_entries(rng.choice([-1.0, 1.0], size=(p["n_novel"], d)),
+                             p["cue_hidden_fraction"], rng)
+        prototype = np.where(keys.sum(axis=0) >= 0, 1.0, -1.0)
+        chosen = cues[:p["n_familiar"]]
+        hidden = chosen == 0
+        familiar = np.where(hidden, prototype, chosen)
+        random_fill = np.where(hidden, rng.choice([-1.0, 1.0], size=chosen.shape), chosen)
+        weak = np.zeros(n, dtype=bool)
+        weak[rng.choice(n, int(round(p["weak_value_fraction"] * n)), replace=False)] = True
+        taught = np.ones(values.shape, dtype=bool)
+        n_untaught = int(round((1 - p["weak_value_coverage"]) * p["n_value"]))
+        for item in np.flatnonzero(weak):
+            taught[item, rng.choice(p["n_value"], n_untaught, replace=False)] = False
+        return FokCues(keys, weak, taught, values, cues, novel, familiar, random_fill)
+
+    def schedule(self, p: dict[str, Any], cues: FokCues) -> Schedule:
+        schedule = new_schedule(p)
+        for item, (key, value) in enumerate(zip(cues.keys, cues.values, strict=True)):
+            schedule.add(encode(item, key, value * cues.taught[item], item))
+        n = p["n_items"]
+        for item, cue in enumerate(cues.cues):
+            schedule.add(Phase("retrieve", item, cue=cue))
+        for k, cue in enumerate(cues.novel):
+            schedule.add(Phase("retrieve", n + k, cue=cue))
+        for block in (cues.familiar, cues.random_fill):
+            for item, cue in enumerate(block):
+                schedule.add(Phase("retrieve", item, cue=cue))
+        return schedule
+
+    def analyse(self, p: dict[str, Any], cues: FokCues, schedule: Schedule, segment: Any,
+                rng: np.random.Generator, weights: Any = None) -> dict[str, Any]:
+        if weights is None or "keys" not in weights:
+            raise ValueError("feeling-of-knowing needs the learned key weights")
+        readout = read_out(p, schedule, segment, rng)
+        n, n_novel, n_familiar = p["n_items"], p["n_novel"], p["n_familiar"]
+        window = float(p["window"] / second)
+        signal = key_match_signal(spikes_of(segment, "input"), weights["keys"],
+                                  readout.starts, float(p["fok_window"] / second))
+        stored = list(range(n))
+        novel = list(range(n, n + n_novel))
+        familiar = list(range(n + n_novel, n + n_novel + n_familiar))
+        random_fill = list(range(familiar[-1] + 1 if familiar else n + n_novel,
+                                 n + n_novel + 2 * n_familiar))
+        accuracy = accuracy_of(readout, stored, cues.values)
+        recalled = accuracy >= p["recalled_accuracy"]
+        index_spikes = spikes_of(segment, "index")
+        cortex_spikes = spikes_of(segment, "cortex")
+        key_latency = [first_spike(index_spikes[1], start, start + window)
+                       for start in readout.starts[stored]]
+        value_latency = [
+            settling_time(cortex_spikes[1], cortex_spikes[0], start, start + window,
+                          p["n_value"], p["value_copies"], p["settle_agreement"])
+            for start in readout.starts[stored][recalled]]
+        failed, never = signal[stored][~recalled], signal[novel]
+
+        def block(rows: list[int]) -> dict[str, float]:
+            items = cues.values[:len(rows)]
+            return {"signal": float(signal[rows].mean()) if rows else float("nan"),
+                    "accuracy": float(accuracy_of(readout, rows, items).mean())
+                    if rows else float("nan")}
+
+        plain, fam, rnd = (block(rows) for rows in (stored[:n_familiar], familiar,
+                                                     random_fill))
+        return {
+            "key_latency_ms": 1e3 * float(np.nanmedian(key_latency)),
+            "value_latency_ms": 1e3 * float(np.nanmedian(value_latency))
+            if value_latency else float("nan"),
+            "fok_auc": auc(failed, never),
+            "fok_auc_all": auc(signal[stored], never),
+            "n_failed": int((~recalled).sum()),
+            "n_failed_weak": int((~recalled & cues.weak).sum()),
+            "recall_accuracy": float(accuracy.mean()),
+            "familiar": {
+                "signal": {"plain": plain["signal"], "familiar": fam["signal"],
+                           "random_fill": rnd["signal"]},
+                "accuracy": {"plain": plain["accuracy"], "familiar": fam["accuracy"],
+                             "random_fill": rnd["accuracy"]},
+            },
+            "signals": {"recalled": [float(s) for s in signal[stored][recalled]],
+                        "not_recalled": [float(s) for s in failed],
+                        "never_stored": [float(s) for s in never]},
+            "per_item_accuracy": [float(a) for a in accuracy],
+            "n_items": n,
+        }
+
+    def figures(self, p: dict[str, Any], result: Any) -> dict[str, Any]:
+        windows = [(phase.kind, start, stop) for _, phase, start, stop
+                   in result.schedule.windows()]
+        return {
+            "raster.png": partial(raster_figure, result.segment, result.populations, windows),
+            "feeling-of-knowing.png": partial(feeling_of_knowing_figure, result.metrics),
+        }
+
+
+def spikes_of(segment: Any, population: str) -> tuple[np.ndarray, np.ndarray]:
+    """(neuron indices, spike times in s) of one population, time-ordered."""
+    trains = population_trains(segment, population)
+    times = [np.asarray(st.times.rescale("s").magnitude) for st in trains]
+    neurons = np.concatenate([np.full(len(t), k) for k, t in enumerate(times)]
+                             ) if trains else np.array([], dtype=int)
+    flat = np.concatenate(times) if trains else np.array([])
+    order = np.argsort(flat, kind="stable")
+    return neurons[order].astype(int), flat[order]
+
+
+def first_spike(times: np.ndarray, start: float, stop: float) -> float:
+    """Seconds from ``start`` to the first of ``times`` in [start, stop); NaN if none."""
+    inside = times[(times >= start) & (times < stop)]
+    return float(inside.min() - start) if len(inside) else float("nan")

@@ -1,0 +1,170 @@
+"""``list-before-last``: recall of an older list depends on its own length, not on the
+length of the list that came after it (Shiffrin 1970).
+
+A key is a content part and a list-context part (the last ``n_context`` entries, shared by
+every item of a list; each list has its own random context). One schedule on the
+``kv-index`` circuit runs one block per condition (length of list L-1, length of list L):
+store list L-1, store list L, then recall every item of L-1 from its content with
+``content_hidden_fraction`` of the content entries hidden and the context of L-1 shown in
+full (the test reinstates the older list's context). Slots are used in order and reused
+from block to block (least recently used); a block never overwrites its own lists.
+
+``recall_by_len_prev[n]``: mean value accuracy of L-1 when L-1 has n items (L at
+``fixed_last_length``); ``recall_by_len_last[n]``: the same when L has n items (L-1 at
+``fixed_prev_length``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import partial
+from typing import Any
+
+import numpy as np
+
+from analysis.forgetting_figures import list_before_last_figure
+from analysis.plots import raster_figure
+from neuro_kv.parameters import Parameter, ParameterError, ParameterSet
+from neuro_kv.schedule import Phase, Schedule
+from protocols.common import (
+    TIMING_PARAMETERS,
+    accuracy_of,
+    check_slots,
+    correct_fraction,
+    encode,
+    new_schedule,
+    read_out,
+)
+from protocols.paired_recall import n_slots, schedule_step
+
+__all__ = ["ListBeforeLast", "ListBlocks"]
+
+P = Parameter
+
+PARAMETERS = ParameterSet([
+    P("prev_lengths", (4, 8, 12), "lengths of list L-1 (with L at fixed_last_length)", "ints",
+      low=1),
+    P("last_lengths", (4, 8, 12), "lengths of list L (with L-1 at fixed_prev_length)", "ints",
+      low=1),
+    P("fixed_prev_length", 8, "length of L-1 while the length of L varies", "int", low=1),
+    P("fixed_last_length", 8, "length of L while the length of L-1 varies", "int", low=1),
+    P("n_context", 10, "key entries that code the list context (the rest code content)",
+      "int", low=1),
+    P("content_hidden_fraction", 0.8, "fraction of content entries hidden in a test cue",
+      "float", low=0, high=1),
+    P("repeats", 1, "blocks per condition (fresh lists each)", "int", low=1),
+    *TIMING_PARAMETERS,
+])
+
+
+@dataclass(frozen=True)
+class ListBlocks:
+    """Per block: the condition (length of L-1, length of L), the keys and values of both
+    lists (L-1 first) and the test cues of L-1."""
+
+    conditions: list[tuple[int, int]]
+    keys: list[np.ndarray]
+    values: list[np.ndarray]
+    cues: list[np.ndarray]
+
+
+def conditions(p: dict[str, Any]) -> list[tuple[int, int]]:
+    """(length of L-1, length of L) of every condition, each once, in a fixed order."""
+    wanted = [(n, p["fixed_last_length"]) for n in p["prev_lengths"]]
+    wanted += [(p["fixed_prev_length"], n) for n in p["last_lengths"]]
+    return list(dict.fromkeys(wanted))
+
+
+class ListBeforeLast:
+    """Interference within the list being recalled, not displacement by the newer list."""
+
+    name = "list-before-last"
+    default_circuit = "kv-index"
+    circuits = ("kv-index",)
+    parameters = PARAMETERS
+    stimulus_parameters = ("prev_lengths", "last_lengths", "fixed_prev_length",
+                           "fixed_last_length", "n_context", "content_hidden_fraction",
+                           "repeats")
+    scalar_metrics = ("prev_length_effect", "last_length_effect")
+    encoding_rate_limits_hz = (0.5, 50.0)
+
+    def check(self, p: dict[str, Any]) -> None:
+        schedule_step(p)
+        longest = max(a + b for a, b in conditions(p))
+        check_slots(p, longest, "list-before-last (both lists of a block)")
+        if p["n_context"] >= p["n_input"]:
+            raise ParameterError(f"parameter 'n_context': value {p['n_context']} is not "
+                                 f"allowed; expected less than n_input = {p['n_input']}")
+
+    def draw_patterns(self, p: dict[str, Any], rng: np.random.Generator) -> ListBlocks:
+        n_content = p["n_input"] - p["n_context"]
+        n_hidden = int(round(p["content_hidden_fraction"] * n_content))
+        blocks = [c for c in conditions(p) for _ in range(p["repeats"])]
+        keys, values, cues = [], [], []
+        for prev, last in blocks:
+            contexts = rng.choice([-1.0, 1.0], size=(2, p["n_context"]))
+            content = rng.choice([-1.0, 1.0], size=(prev + last, n_content))
+            context = np.repeat(contexts, [prev, last], axis=0)
+            block_keys = np.concatenate([content, context], axis=1)
+            keys.append(block_keys)
+            values.append(rng.choice([-1.0, 1.0], size=(prev + last, p["n_value"])))
+            block_cues = block_keys[:prev].copy()
+            for cue in block_cues:
+                cue[rng.choice(n_content, n_hidden, replace=False)] = 0
+            cues.append(block_cues)
+        return ListBlocks(blocks, keys, values, cues)
+
+    def schedule(self, p: dict[str, Any], lists: ListBlocks) -> Schedule:
+        schedule = new_schedule(p)
+        slot = 0
+        for b in range(len(lists.conditions)):
+            if slot + len(lists.keys[b]) > n_slots(p):
+                slot = 0  # least recently used: start over at slot 0
+            for k, (key, value) in enumerate(zip(lists.keys[b], lists.values[b],
+                                                 strict=True)):
+                schedule.add(encode(k, key, value, slot))
+                slot += 1
+            for k, cue in enumerate(lists.cues[b]):
+                schedule.add(Phase("retrieve", k, cue=cue))
+        return schedule
+
+    def analyse(self, p: dict[str, Any], lists: ListBlocks, schedule: Schedule,
+                segment: Any, rng: np.random.Generator, weights: Any = None
+                ) -> dict[str, Any]:
+        readout = read_out(p, schedule, segment, rng)
+        by_condition: dict[tuple[int, int], list[float]] = {}
+        share: dict[tuple[int, int], list[float]] = {}
+        row, slot = 0, 0
+        for b, (prev, last) in enumerate(lists.conditions):
+            if slot + prev + last > n_slots(p):
+                slot = 0
+            rows = list(range(row, row + prev))
+            accuracy = accuracy_of(readout, rows, lists.values[b][:prev])
+            by_condition.setdefault((prev, last), []).extend(accuracy.tolist())
+            share.setdefault((prev, last), []).extend(
+                correct_fraction(readout, rows, list(range(slot, slot + prev))).tolist())
+            row += prev
+            slot += prev + last
+        fixed_last, fixed_prev = p["fixed_last_length"], p["fixed_prev_length"]
+        by_prev = {str(n): float(np.mean(by_condition[(n, fixed_last)]))
+                   for n in p["prev_lengths"]}
+        by_last = {str(n): float(np.mean(by_condition[(fixed_prev, n)]))
+                   for n in p["last_lengths"]}
+        prev_keys, last_keys = (sorted(d, key=int) for d in (by_prev, by_last))
+        return {
+            "recall_by_len_prev": by_prev,
+            "recall_by_len_last": by_last,
+            "prev_length_effect": by_prev[prev_keys[0]] - by_prev[prev_keys[-1]],
+            "last_length_effect": by_last[last_keys[0]] - by_last[last_keys[-1]],
+            "correct_slot_share": {f"{a},{b}": float(np.mean(v)) for (a, b), v
+                                   in share.items()},
+            "items_per_condition": {f"{a},{b}": len(v) for (a, b), v in by_condition.items()},
+        }
+
+    def figures(self, p: dict[str, Any], result: Any) -> dict[str, Any]:
+        windows = [(phase.kind, start, stop) for _, phase, start, stop
+                   in result.schedule.windows()]
+        return {
+            "raster.png": partial(raster_figure, result.segment, result.populations, windows),
+            "list-before-last.png": partial(list_before_last_figure, result.metrics),
+        }
