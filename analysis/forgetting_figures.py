@@ -72,7 +72,7 @@ def accessibility_precision_figure(metrics: dict, path: Path) -> None:
                    color="tab:orange")
     right.set_ylim(0, max(10.0, float(np.nanmax(precision_ci)) * 1.3))
     right.set_xlabel("similar-key interferers per item")
-    right.set_ylabel("precision: mean |angular error| given a correct win (deg)")
+    right.set_ylabel("precision: mean |error| on correct wins (deg)")
     for ax in (left, right):
         ax.set_xticks(x)
     _save(fig, path)
@@ -91,7 +91,7 @@ def separability_robustness_figure(metrics: dict, path: Path) -> None:
                    label=f"{strength} mV")
     left.axhline(CHANCE, color="k", linestyle=":", label="chance")
     left.set_ylabel("recall error (fraction of wrong value bits)")
-    right.set_ylabel("blend: share of index spikes outside the stored slot")
+    right.set_ylabel("blend: index spikes outside the item's slot")
     for ax in (left, right):
         ax.set_xlabel("cue noise (fraction of flipped key entries)")
         ax.set_ylim(0, 1.0)
@@ -135,16 +135,26 @@ def feeling_of_knowing_figure(metrics: dict, path: Path) -> None:
 
 
 def list_before_last_figure(metrics: dict, path: Path) -> None:
-    """Recall of list L-1 against its own length and against the intervening list's length."""
-    fig, ax = plt.subplots(figsize=(6, 4))
-    for key, label, colour in (("recall_by_len_prev", "length of L-1 (L fixed)", "tab:blue"),
-                               ("recall_by_len_last", "length of L (L-1 fixed)", "tab:orange")):
-        lengths = sorted(metrics[key], key=int)
-        ax.plot([int(n) for n in lengths], [metrics[key][n] for n in lengths], "o-",
-                color=colour, label=label)
-    ax.axhline(CHANCE, color="k", linestyle=":", label="chance")
-    ax.set_ylim(0.4, 1.02)
-    ax.set_xlabel("list length (items)")
-    ax.set_ylabel("recall accuracy of list L-1")
-    ax.legend(fontsize=8)
+    """Recall of list L-1, and the share of index spikes in its items' slots, against its own
+    length and against the intervening list's length."""
+    fig, (recall, share) = plt.subplots(1, 2, figsize=(10, 4))
+    fixed = {"prev": metrics["fixed_last_length"], "last": metrics["fixed_prev_length"]}
+    for which, label, colour in (("prev", "length of L-1 (L fixed)", "tab:blue"),
+                                 ("last", "length of L (L-1 fixed)", "tab:orange")):
+        by_length = metrics[f"recall_by_len_{which}"]
+        lengths = sorted(by_length, key=int)
+        x = [int(n) for n in lengths]
+        recall.plot(x, [by_length[n] for n in lengths], "o-", color=colour, label=label)
+        keys = [f"{n},{fixed[which]}" if which == "prev" else f"{fixed[which]},{n}"
+                for n in lengths]
+        share.plot(x, [metrics["correct_slot_share"][k] for k in keys], "o-", color=colour,
+                   label=label)
+    recall.axhline(CHANCE, color="k", linestyle=":", label="chance")
+    recall.set_ylim(0.4, 1.02)
+    recall.set_ylabel("recall accuracy of list L-1")
+    share.set_ylim(0, 1.02)
+    share.set_ylabel("index spikes in the recalled item's slot")
+    for ax in (recall, share):
+        ax.set_xlabel("list length (items)")
+        ax.legend(fontsize=8)
     _save(fig, path)

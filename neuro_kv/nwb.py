@@ -36,7 +36,7 @@ def write_nwb(path: Path, segment: neo.Segment, windows: list[tuple[str, int, fl
         nwbfile.add_unit(spike_times=train.rescale("s").magnitude,
                          population=train.annotations["population"],
                          neuron=int(train.annotations["neuron"]))
-    nwbfile.add_trial_column("phase", "encode or retrieve window")
+    nwbfile.add_trial_column("phase", "window kind: encode, retrieve, amnesia or stimulate")
     nwbfile.add_trial_column("item", "index of the stored item")
     for phase, item, start, stop in windows:
         nwbfile.add_trial(start_time=start, stop_time=stop, phase=phase, item=item)

@@ -11,6 +11,7 @@ never sees a half-written result.
 from __future__ import annotations
 
 import json
+import math
 import os
 import platform
 import shutil
@@ -82,7 +83,8 @@ class RunResult:
     def _write(self, tmp: Path) -> None:
         from neuro_kv.nwb import write_nwb
 
-        (tmp / "metrics.json").write_text(json.dumps(self.metrics, indent=2, sort_keys=True))
+        (tmp / "metrics.json").write_text(json.dumps(strict_json(self.metrics), indent=2,
+                                                     sort_keys=True, allow_nan=False))
         document = {
             "run": self.provenance(),
             "parameters": self.parameter_strings,
@@ -101,6 +103,17 @@ class RunResult:
                                                     if not isinstance(v, (list, dict))}})
         for name, draw in self.figures.items():
             draw(tmp / name)
+
+
+def strict_json(value: Any) -> Any:
+    """``value`` with every NaN or infinite float replaced by None (JSON has no NaN)."""
+    if isinstance(value, dict):
+        return {key: strict_json(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [strict_json(item) for item in value]
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
 
 
 @contextmanager

@@ -38,8 +38,13 @@ class CompiledProtocol:
                                  "expected numpy or cython")
         self.protocol_name, self.circuit_name, self.device = protocol, circuit, device
         self.fixed = dict(fixed)
-        proto, circ, values, _ = prepare(protocol, circuit, device, 0,
-                                         {**self.fixed, "n_items": max_items})
+        proto, circ, values, _ = prepare(protocol, circuit, device, 0, self.fixed)
+        #: protocols with a load (``n_items``) are built for ``max_items``; any other
+        #: schedule fits if it has no more steps than the built (padded) stimulus arrays
+        self.sized_by_items = "n_items" in values
+        if self.sized_by_items:
+            proto, circ, values, _ = prepare(protocol, circuit, device, 0,
+                                             {**self.fixed, "n_items": max_items})
         self.stimulus_parameters = set(proto.stimulus_parameters)
         #: circuit parameters held as model variables: parameter -> (object name, variable)
         self.runtime_parameters = {parameter: (owner, variable) for parameter, owner, variable
@@ -74,7 +79,7 @@ class CompiledProtocol:
                 f"per run: {', '.join(sorted(per_run))}")
         proto, circ, values, pset = prepare(self.protocol_name, self.circuit_name,
                                             self.device, seed, {**self.fixed, **stimulus})
-        if values["n_items"] > self.max_items:
+        if self.sized_by_items and values["n_items"] > self.max_items:
             raise ParameterError(f"parameter 'n_items': value {values['n_items']} is not "
                                  f"allowed; this network holds at most {self.max_items}")
         patterns = proto.draw_patterns(values, np.random.default_rng(seed))

@@ -79,7 +79,7 @@ def run_in_worker(
         per_run = set(proto.stimulus_parameters) | {
             name for name, _, _ in getattr(circ, "runtime_parameters", ())}
         strings = pset.to_strings(values)
-        capacity = max(max_items, values["n_items"])
+        capacity = max(max_items, values.get("n_items", 0))
         key = (protocol, circ.name, device, capacity,
                tuple(sorted((k, str(v)) for k, v in strings.items() if k not in per_run)))
         compiled = _networks.pop(key, None)

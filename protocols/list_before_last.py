@@ -42,9 +42,9 @@ __all__ = ["ListBeforeLast", "ListBlocks"]
 P = Parameter
 
 PARAMETERS = ParameterSet([
-    P("prev_lengths", (4, 8, 12), "lengths of list L-1 (with L at fixed_last_length)", "ints",
+    P("prev_lengths", (2, 6, 12), "lengths of list L-1 (with L at fixed_last_length)", "ints",
       low=1),
-    P("last_lengths", (4, 8, 12), "lengths of list L (with L-1 at fixed_prev_length)", "ints",
+    P("last_lengths", (2, 6, 12), "lengths of list L (with L-1 at fixed_prev_length)", "ints",
       low=1),
     P("fixed_prev_length", 8, "length of L-1 while the length of L varies", "int", low=1),
     P("fixed_last_length", 8, "length of L while the length of L-1 varies", "int", low=1),
@@ -52,7 +52,7 @@ PARAMETERS = ParameterSet([
       "int", low=1),
     P("content_hidden_fraction", 0.8, "fraction of content entries hidden in a test cue",
       "float", low=0, high=1),
-    P("repeats", 1, "blocks per condition (fresh lists each)", "int", low=1),
+    P("repeats", 2, "blocks per condition (fresh lists each)", "int", low=1),
     *TIMING_PARAMETERS,
 ])
 
@@ -159,6 +159,8 @@ class ListBeforeLast:
             "correct_slot_share": {f"{a},{b}": float(np.mean(v)) for (a, b), v
                                    in share.items()},
             "items_per_condition": {f"{a},{b}": len(v) for (a, b), v in by_condition.items()},
+            "fixed_prev_length": fixed_prev,
+            "fixed_last_length": fixed_last,
         }
 
     def figures(self, p: dict[str, Any], result: Any) -> dict[str, Any]:

@@ -71,7 +71,7 @@ def test_encoding_rate_tells_silent_healthy_and_runaway_networks():
     for name, overrides in (
             ("healthy", {"n_items": "2"}), ("silent", MISTUNED),
             ("runaway", {"n_items": "20", "inhibition_strength": "0*mV",
-                         "key_gain": "30*mV"})):
+                         "key_gain": "30*mV", "key_acetylcholine_suppression": "0"})):
         def stop(rate: float, name: str = name) -> None:
             rates[name] = rate
             raise EncodingSeen
