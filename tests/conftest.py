@@ -26,8 +26,8 @@ def run_cached():
 def compile_circuits_in_parallel(worker_id):
     """On a fresh machine most of the suite's time is Cython compilation, and both xdist
     workers start with kv-index tests, so one compiles while the other waits on the same
-    compile locks. The second worker therefore first runs a tiny ``hopfield`` network, whose
-    modules are disjoint from kv-index's; with a warm cache this costs about 2 s."""
+    compile locks. The second worker therefore first runs a one-item ``hopfield`` network (the
+    default sizes, whose modules the hopfield tests reuse; they are disjoint from kv-index's);
+    with a warm cache this costs a few seconds."""
     if worker_id == "gw1":
-        neuro_kv.run("paired-recall", circuit="hopfield", seed=1, n_items=1, n_input=4,
-                     n_value=4, input_copies=2)
+        neuro_kv.run("paired-recall", circuit="hopfield", seed=1, n_items=1)

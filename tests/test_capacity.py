@@ -70,8 +70,9 @@ def test_spiking_hopfield_saturates_early_and_collapses():
 
 def test_hopfield_learns_the_hopfield_matrix(run_cached):
     """The rail difference of the learned recurrent weights is sum_mu xi_i xi_j, with no
-    common-mode part (the rail covariance rule). A small network (10 + 10 entries)."""
-    sizes = {"n_input": 10, "n_value": 10, "n_items": 3}
+    common-mode part (the rail covariance rule). Default sizes (the compiled code the other
+    hopfield tests use), 3 items."""
+    sizes = {"n_items": 3}
     result = run_cached("paired-recall", 2, "cython", circuit="hopfield", **sizes)
     p = result.parameters
     proto, _, values, _ = prepare("paired-recall", "hopfield", "cython", 2, sizes)
