@@ -16,17 +16,16 @@ Per level: ``accessibility`` = P(the target's slot is the most active slot), and
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import partial
 from typing import Any
 
 import numpy as np
 
 from analysis.forgetting_figures import accessibility_precision_figure
-from analysis.plots import raster_figure
 from neuro_kv.parameters import Parameter, ParameterError, ParameterSet
 from neuro_kv.schedule import Phase, Schedule
 from protocols.common import (
     TIMING_PARAMETERS,
+    KVIndexProtocol,
     check_slots,
     encode,
     flip_entries,
@@ -95,18 +94,16 @@ def angular_error_deg(estimate: np.ndarray, target: np.ndarray) -> np.ndarray:
     return np.abs((np.asarray(estimate) - np.asarray(target) + 180) % 360 - 180)
 
 
-class AccessibilityPrecision:
+class AccessibilityPrecision(KVIndexProtocol):
     """Interference lowers the chance that a memory is found, not its precision once found."""
 
     name = "accessibility-precision"
-    default_circuit = "kv-index"
-    circuits = ("kv-index",)
     parameters = PARAMETERS
+    figure = staticmethod(accessibility_precision_figure)
     stimulus_parameters = ("n_targets", "interference_levels", "interferer_overlap",
                            "bump_concentration", "cue_hidden_fraction",
                            "retrieval_inhibition_gain")
     scalar_metrics = ("accessibility_drop", "precision_change_deg")
-    encoding_rate_limits_hz = (0.5, 50.0)
 
     def check(self, p: dict[str, Any]) -> None:
         schedule_step(p)
@@ -191,13 +188,4 @@ class AccessibilityPrecision:
             "target_deg": [float(a) for a in items.angles_deg[:n]],
             "winning_slots": [int(w) for w in readout.winners],
             "n_targets": n,
-        }
-
-    def figures(self, p: dict[str, Any], result: Any) -> dict[str, Any]:
-        windows = [(phase.kind, start, stop) for _, phase, start, stop
-                   in result.schedule.windows()]
-        return {
-            "raster.png": partial(raster_figure, result.segment, result.populations, windows),
-            "accessibility-precision.png": partial(accessibility_precision_figure,
-                                                   result.metrics),
         }

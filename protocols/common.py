@@ -3,7 +3,9 @@ parameters, schedule construction, cue manipulations, retrieval read-outs and st
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -11,6 +13,7 @@ from brian2 import second
 from scipy import stats
 
 from analysis.decoding import decode_dual_rail, recall_accuracy, slot_competition
+from analysis.plots import raster_figure
 from analysis.spiketrains import population_trains, window_counts
 from neuro_kv.parameters import ParameterError
 from neuro_kv.schedule import Phase, Schedule
@@ -18,13 +21,35 @@ from protocols.paired_recall import PARAMETERS as PAIRED_PARAMETERS
 from protocols.paired_recall import hide_entries, n_slots, schedule_step
 
 __all__ = [
-    "TIMING_PARAMETERS", "Readout", "auc", "check_slots", "encode", "flip_entries",
-    "hide_entries", "mean_ci", "new_schedule", "proportion_ci", "read_out",
+    "TIMING_PARAMETERS", "KVIndexProtocol", "Readout", "auc", "check_slots", "encode",
+    "flip_entries", "hide_entries", "mean_ci", "new_schedule", "proportion_ci", "read_out",
 ]
 
 #: window, gap and dt, as in ``paired-recall`` (the defaults keep the 50 ms schedule step,
 #: so every protocol shares the compiled kv-index code)
 TIMING_PARAMETERS = [PAIRED_PARAMETERS[name] for name in ("window", "gap", "dt")]
+
+
+class KVIndexProtocol:
+    """What the single-network protocols on ``kv-index`` share: the circuit, the healthy
+    encoding rate of its slots, and their figures (``raster.png`` and ``NAME.png``, drawn by
+    the subclass's ``figure`` from the run's metrics)."""
+
+    name: str
+    default_circuit = "kv-index"
+    circuits = ("kv-index",)
+    #: healthy mean slot rate (Hz) while storing (see `neuro_kv.tuning`)
+    encoding_rate_limits_hz = (0.5, 50.0)
+    figure: Callable[[dict, Any], None]
+
+    def figures(self, p: dict[str, Any], result: Any) -> dict[str, Any]:
+        """Figure file name -> function(path) drawing it."""
+        windows = [(phase.kind, start, stop) for _, phase, start, stop
+                   in result.schedule.windows()]
+        return {
+            "raster.png": partial(raster_figure, result.segment, result.populations, windows),
+            f"{self.name}.png": partial(type(self).figure, result.metrics),
+        }
 
 
 def new_schedule(p: dict[str, Any]) -> Schedule:

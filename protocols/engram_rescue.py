@@ -16,17 +16,16 @@ One schedule on the ``kv-index`` circuit:
 
 from __future__ import annotations
 
-from functools import partial
 from typing import Any
 
 import numpy as np
 
 from analysis.forgetting_figures import engram_rescue_figure
-from analysis.plots import raster_figure
 from neuro_kv.parameters import Parameter, ParameterError, ParameterSet
 from neuro_kv.schedule import Phase, Schedule
 from protocols.common import (
     TIMING_PARAMETERS,
+    KVIndexProtocol,
     accuracy_of,
     check_slots,
     correct_fraction,
@@ -54,19 +53,17 @@ PARAMETERS = ParameterSet([
 ])
 
 
-class EngramRescue:
+class EngramRescue(KVIndexProtocol):
     """Weaken some keys, show cue recall fails while direct stimulation and a key gain
     bring the intact values back."""
 
     name = "engram-rescue"
-    default_circuit = "kv-index"
-    circuits = ("kv-index",)
     parameters = PARAMETERS
+    figure = staticmethod(engram_rescue_figure)
     stimulus_parameters = ("n_items", "n_amnesic", "key_retention", "gains",
                            "cue_hidden_fraction")
     scalar_metrics = ("cue_recall_before", "cue_recall_after", "control_recall_after",
                       "direct_stimulation_recall")
-    encoding_rate_limits_hz = (0.5, 50.0)
 
     def check(self, p: dict[str, Any]) -> None:
         schedule_step(p)
@@ -143,14 +140,6 @@ class EngramRescue:
         if weights is not None:
             metrics.update(weight_retention(p, weights, n_amnesic, n))
         return metrics
-
-    def figures(self, p: dict[str, Any], result: Any) -> dict[str, Any]:
-        windows = [(phase.kind, start, stop) for _, phase, start, stop
-                   in result.schedule.windows()]
-        return {
-            "raster.png": partial(raster_figure, result.segment, result.populations, windows),
-            "engram-rescue.png": partial(engram_rescue_figure, result.metrics),
-        }
 
 
 def weight_retention(p: dict[str, Any], weights: dict[str, np.ndarray], n_amnesic: int,

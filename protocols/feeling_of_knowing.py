@@ -23,19 +23,18 @@ value decoded from the spikes so far agrees with the window's final read-out on 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import partial
 from typing import Any
 
 import numpy as np
 from brian2 import ms, second
 
 from analysis.forgetting_figures import feeling_of_knowing_figure
-from analysis.plots import raster_figure
 from analysis.spiketrains import population_trains
 from neuro_kv.parameters import Parameter, ParameterError, ParameterSet
 from neuro_kv.schedule import Phase, Schedule
 from protocols.common import (
     TIMING_PARAMETERS,
+    KVIndexProtocol,
     accuracy_of,
     auc,
     check_slots,
@@ -126,20 +125,18 @@ def settling_time(times: np.ndarray, neurons: np.ndarray, start: float, stop: fl
     return settled
 
 
-class FeelingOfKnowing:
+class FeelingOfKnowing(KVIndexProtocol):
     """Key-match signal: earlier than the value, predicts storage on failed recalls, and is
     inflated by a familiar cue that does not help recall."""
 
     name = "feeling-of-knowing"
-    default_circuit = "kv-index"
-    circuits = ("kv-index",)
     parameters = PARAMETERS
+    figure = staticmethod(feeling_of_knowing_figure)
     stimulus_parameters = ("n_items", "n_novel", "n_familiar", "weak_value_fraction",
                            "weak_value_coverage", "cue_hidden_fraction",
                            "recalled_accuracy", "settle_agreement")
     scalar_metrics = ("key_latency_ms", "value_latency_ms", "fok_auc", "fok_auc_all",
                       "recall_accuracy")
-    encoding_rate_limits_hz = (0.5, 50.0)
 
     def check(self, p: dict[str, Any]) -> None:
         schedule_step(p)
@@ -239,14 +236,6 @@ class FeelingOfKnowing:
                         "never_stored": [float(s) for s in never]},
             "per_item_accuracy": [float(a) for a in accuracy],
             "n_items": n,
-        }
-
-    def figures(self, p: dict[str, Any], result: Any) -> dict[str, Any]:
-        windows = [(phase.kind, start, stop) for _, phase, start, stop
-                   in result.schedule.windows()]
-        return {
-            "raster.png": partial(raster_figure, result.segment, result.populations, windows),
-            "feeling-of-knowing.png": partial(feeling_of_knowing_figure, result.metrics),
         }
 
 

@@ -17,17 +17,16 @@ from block to block (least recently used); a block never overwrites its own list
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import partial
 from typing import Any
 
 import numpy as np
 
 from analysis.forgetting_figures import list_before_last_figure
-from analysis.plots import raster_figure
 from neuro_kv.parameters import Parameter, ParameterError, ParameterSet
 from neuro_kv.schedule import Phase, Schedule
 from protocols.common import (
     TIMING_PARAMETERS,
+    KVIndexProtocol,
     accuracy_of,
     check_slots,
     correct_fraction,
@@ -75,18 +74,16 @@ def conditions(p: dict[str, Any]) -> list[tuple[int, int]]:
     return list(dict.fromkeys(wanted))
 
 
-class ListBeforeLast:
+class ListBeforeLast(KVIndexProtocol):
     """Interference within the list being recalled, not displacement by the newer list."""
 
     name = "list-before-last"
-    default_circuit = "kv-index"
-    circuits = ("kv-index",)
     parameters = PARAMETERS
+    figure = staticmethod(list_before_last_figure)
     stimulus_parameters = ("prev_lengths", "last_lengths", "fixed_prev_length",
                            "fixed_last_length", "n_context", "content_hidden_fraction",
                            "repeats")
     scalar_metrics = ("prev_length_effect", "last_length_effect")
-    encoding_rate_limits_hz = (0.5, 50.0)
 
     def check(self, p: dict[str, Any]) -> None:
         schedule_step(p)
@@ -161,12 +158,4 @@ class ListBeforeLast:
             "items_per_condition": {f"{a},{b}": len(v) for (a, b), v in by_condition.items()},
             "fixed_prev_length": fixed_prev,
             "fixed_last_length": fixed_last,
-        }
-
-    def figures(self, p: dict[str, Any], result: Any) -> dict[str, Any]:
-        windows = [(phase.kind, start, stop) for _, phase, start, stop
-                   in result.schedule.windows()]
-        return {
-            "raster.png": partial(raster_figure, result.segment, result.populations, windows),
-            "list-before-last.png": partial(list_before_last_figure, result.metrics),
         }

@@ -16,17 +16,16 @@ against all-or-none failures (a wrong winner costs about half the bits).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import partial
 from typing import Any
 
 import numpy as np
 
 from analysis.forgetting_figures import separability_robustness_figure
-from analysis.plots import raster_figure
 from neuro_kv.parameters import Parameter, ParameterSet
 from neuro_kv.schedule import Phase, Schedule
 from protocols.common import (
     TIMING_PARAMETERS,
+    KVIndexProtocol,
     accuracy_of,
     check_slots,
     correct_fraction,
@@ -63,17 +62,15 @@ class NoisyCues:
     cues: np.ndarray
 
 
-class SeparabilityRobustness:
+class SeparabilityRobustness(KVIndexProtocol):
     """Recall error and value blending over inhibition strength x cue noise."""
 
     name = "separability-robustness"
-    default_circuit = "kv-index"
-    circuits = ("kv-index",)
     parameters = PARAMETERS
+    figure = staticmethod(separability_robustness_figure)
     stimulus_parameters = ("n_items", "inhibition_gains", "noise_levels")
     scalar_metrics = ("clean_error_soft", "clean_error_hard", "noisy_error_soft",
                       "noisy_error_hard")
-    encoding_rate_limits_hz = (0.5, 50.0)
 
     def check(self, p: dict[str, Any]) -> None:
         schedule_step(p)
@@ -130,13 +127,4 @@ class SeparabilityRobustness:
             "noisy_error_soft": error_grid[soft][noisy],
             "noisy_error_hard": error_grid[hard][noisy],
             "n_items": n,
-        }
-
-    def figures(self, p: dict[str, Any], result: Any) -> dict[str, Any]:
-        windows = [(phase.kind, start, stop) for _, phase, start, stop
-                   in result.schedule.windows()]
-        return {
-            "raster.png": partial(raster_figure, result.segment, result.populations, windows),
-            "separability-robustness.png": partial(separability_robustness_figure,
-                                                   result.metrics),
         }
