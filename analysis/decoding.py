@@ -1,12 +1,19 @@
-"""Decoding of retrieval windows: value estimates, recall accuracy and slot competition."""
+"""Decoding of retrieval windows: value estimates (dual-rail bits, ring angles), recall accuracy,
+slot competition, the key-match signal and read-out latencies."""
 
 from __future__ import annotations
 
 import numpy as np
 
 __all__ = [
+    "angular_error_deg",
     "decode_dual_rail",
+    "first_spike",
+    "key_match_signal",
+    "most_active",
+    "population_vector_deg",
     "recall_accuracy",
+    "settling_time",
     "slot_competition",
 ]
 
@@ -46,3 +53,71 @@ def slot_competition(
                            for k, slots in enumerate(correct_slots)])
     fraction = np.divide(in_correct, totals, out=np.zeros_like(totals), where=totals > 0)
     return {"winners": winners, "hits": hits, "correct_fraction": fraction}
+
+
+def most_active(counts: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """The most active slot per window (windows x slots), a tie broken at random (a few
+    spikes per slot make ties common; argmax would favour low slot numbers); -1 if silent."""
+    winners = np.full(len(counts), -1)
+    for k, row in enumerate(counts):
+        if row.max() > 0:
+            winners[k] = rng.choice(np.flatnonzero(row == row.max()))
+    return winners
+
+
+def population_vector_deg(counts: np.ndarray) -> np.ndarray:
+    """Population-vector angle (degrees in [0, 360)) of ring counts (windows x entries);
+    NaN for a silent ring."""
+    preferred = np.arange(counts.shape[1]) * 2 * np.pi / counts.shape[1]
+    x, y = counts @ np.cos(preferred), counts @ np.sin(preferred)
+    angle = np.rad2deg(np.arctan2(y, x)) % 360
+    return np.where(counts.sum(axis=1) > 0, angle, np.nan)
+
+
+def angular_error_deg(estimate: np.ndarray, target: np.ndarray) -> np.ndarray:
+    """|estimate - target| wrapped to [0, 180] degrees."""
+    return np.abs((np.asarray(estimate) - np.asarray(target) + 180) % 360 - 180)
+
+
+def key_match_signal(input_spikes: tuple[np.ndarray, np.ndarray], key_weights: np.ndarray,
+                     starts: np.ndarray, duration: float) -> np.ndarray:
+    """Peak over slots of ``sum_i w_ij n_i`` in [start, start + duration) for each window.
+
+    ``input_spikes``: (neuron indices, times in s); ``key_weights``: input x slots.
+    """
+    indices, times = input_spikes
+    signals = np.empty(len(starts))
+    for k, start in enumerate(starts):
+        inside = (times >= start) & (times < start + duration)
+        counts = np.bincount(indices[inside], minlength=key_weights.shape[0])
+        signals[k] = float((counts @ key_weights).max())
+    return signals
+
+
+def settling_time(times: np.ndarray, neurons: np.ndarray, start: float, stop: float,
+                  n_entries: int, copies: int, agreement: float, step: float = 1e-3
+                  ) -> float:
+    """Seconds after ``start`` from which the dual-rail read-out of the cortical spikes so
+    far agrees with the window's final read-out on >= ``agreement`` of the entries (NaN if
+    the cortex is silent). A silent entry counts as disagreeing."""
+    inside = (times >= start) & (times < stop)
+    times, neurons = times[inside] - start, neurons[inside]
+    if len(times) == 0:
+        return float("nan")
+    rail = np.where((neurons // copies) % 2 == 0, 1.0, -1.0)
+    entry = neurons // (2 * copies)
+    final = np.sign(np.bincount(entry, rail, minlength=n_entries))
+    grid = np.arange(step, stop - start + step / 2, step)
+    settled = float("nan")
+    for t in grid[::-1]:  # walk back while the read-out still agrees
+        so_far = np.sign(np.bincount(entry[times < t], rail[times < t], minlength=n_entries))
+        if np.mean((so_far == final) & (final != 0)) < agreement:
+            break
+        settled = t
+    return settled
+
+
+def first_spike(times: np.ndarray, start: float, stop: float) -> float:
+    """Seconds from ``start`` to the first of ``times`` in [start, stop); NaN if none."""
+    inside = times[(times >= start) & (times < stop)]
+    return float(inside.min() - start) if len(inside) else float("nan")

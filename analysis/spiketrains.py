@@ -13,7 +13,8 @@ with warnings.catch_warnings():
     from elephant.conversion import BinnedSpikeTrain
     from elephant.statistics import mean_firing_rate
 
-__all__ = ["to_segment", "population_trains", "window_counts", "population_rates"]
+__all__ = ["to_segment", "population_trains", "population_spikes", "window_counts",
+           "population_rates"]
 
 
 def to_segment(
@@ -41,6 +42,17 @@ def to_segment(
 def population_trains(segment: neo.Segment, population: str) -> list[neo.SpikeTrain]:
     """The spike trains of one population, in neuron order."""
     return [st for st in segment.spiketrains if st.annotations["population"] == population]
+
+
+def population_spikes(segment: neo.Segment, population: str) -> tuple[np.ndarray, np.ndarray]:
+    """(neuron indices, spike times in s) of one population, time-ordered."""
+    trains = population_trains(segment, population)
+    times = [np.asarray(st.times.rescale("s").magnitude) for st in trains]
+    neurons = np.concatenate([np.full(len(t), k) for k, t in enumerate(times)]
+                             ) if trains else np.array([], dtype=int)
+    flat = np.concatenate(times) if trains else np.array([])
+    order = np.argsort(flat, kind="stable")
+    return neurons[order].astype(int), flat[order]
 
 
 def window_counts(

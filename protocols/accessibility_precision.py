@@ -20,7 +20,9 @@ from typing import Any
 
 import numpy as np
 
+from analysis.decoding import angular_error_deg, population_vector_deg
 from analysis.forgetting_figures import accessibility_precision_figure
+from analysis.statistics import mean_ci, proportion_ci
 from neuro_kv.parameters import Parameter, ParameterError, ParameterSet
 from neuro_kv.schedule import Phase, Schedule
 from protocols.common import (
@@ -30,14 +32,12 @@ from protocols.common import (
     encode,
     flip_entries,
     hide_entries,
-    mean_ci,
     new_schedule,
-    proportion_ci,
     read_out,
 )
 from protocols.paired_recall import schedule_step
 
-__all__ = ["AccessibilityPrecision", "RingItems", "ring_bump", "population_vector_deg"]
+__all__ = ["AccessibilityPrecision", "RingItems", "ring_bump"]
 
 P = Parameter
 
@@ -78,20 +78,6 @@ def ring_bump(angles_deg: np.ndarray, n_entries: int, concentration: float) -> n
     preferred = np.arange(n_entries) * 2 * np.pi / n_entries
     angles = np.deg2rad(np.asarray(angles_deg))[:, None]
     return np.exp(concentration * (np.cos(preferred[None, :] - angles) - 1))
-
-
-def population_vector_deg(counts: np.ndarray) -> np.ndarray:
-    """Population-vector angle (degrees in [0, 360)) of ring counts (windows x entries);
-    NaN for a silent ring."""
-    preferred = np.arange(counts.shape[1]) * 2 * np.pi / counts.shape[1]
-    x, y = counts @ np.cos(preferred), counts @ np.sin(preferred)
-    angle = np.rad2deg(np.arctan2(y, x)) % 360
-    return np.where(counts.sum(axis=1) > 0, angle, np.nan)
-
-
-def angular_error_deg(estimate: np.ndarray, target: np.ndarray) -> np.ndarray:
-    """|estimate - target| wrapped to [0, 180] degrees."""
-    return np.abs((np.asarray(estimate) - np.asarray(target) + 180) % 360 - 180)
 
 
 class AccessibilityPrecision(KVIndexProtocol):

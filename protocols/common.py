@@ -10,9 +10,13 @@ from typing import Any
 
 import numpy as np
 from brian2 import second
-from scipy import stats
 
-from analysis.decoding import decode_dual_rail, recall_accuracy, slot_competition
+from analysis.decoding import (
+    decode_dual_rail,
+    most_active,
+    recall_accuracy,
+    slot_competition,
+)
 from analysis.plots import raster_figure
 from analysis.spiketrains import population_trains, window_counts
 from neuro_kv.parameters import ParameterError
@@ -21,8 +25,8 @@ from protocols.paired_recall import PARAMETERS as PAIRED_PARAMETERS
 from protocols.paired_recall import hide_entries, n_slots, schedule_step
 
 __all__ = [
-    "TIMING_PARAMETERS", "KVIndexProtocol", "Readout", "auc", "check_slots", "encode",
-    "flip_entries", "hide_entries", "mean_ci", "new_schedule", "proportion_ci", "read_out",
+    "TIMING_PARAMETERS", "KVIndexProtocol", "Readout", "check_at_most", "check_slots",
+    "encode", "flip_entries", "hide_entries", "new_schedule", "read_out",
 ]
 
 #: window, gap and dt, as in ``paired-recall`` (the defaults keep the 50 ms schedule step,
@@ -63,6 +67,13 @@ def check_slots(p: dict[str, Any], needed: int, what: str) -> None:
     if needed > n_slots(p):
         raise ParameterError(f"parameter 'n_slots': value {n_slots(p)} is not allowed for "
                              f"{what}; expected at least {needed} (one slot per stored item)")
+
+
+def check_at_most(p: dict[str, Any], name: str, bound: str) -> None:
+    """Refuse ``p[name]`` above ``p[bound]`` (e.g. more amnesic items than items)."""
+    if p[name] > p[bound]:
+        raise ParameterError(f"parameter {name!r}: value {p[name]} is not allowed; expected "
+                             f"at most {bound} = {p[bound]}")
 
 
 def encode(item: int, key: np.ndarray, value: np.ndarray, slot: int,
@@ -110,16 +121,6 @@ def read_out(p: dict[str, Any], schedule: Schedule, segment: Any,
                    np.array([s for s, _ in windows]))
 
 
-def most_active(counts: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-    """The most active slot per window (windows x slots), a tie broken at random (a few
-    spikes per slot make ties common; argmax would favour low slot numbers); -1 if silent."""
-    winners = np.full(len(counts), -1)
-    for k, row in enumerate(counts):
-        if row.max() > 0:
-            winners[k] = rng.choice(np.flatnonzero(row == row.max()))
-    return winners
-
-
 def accuracy_of(readout: Readout, rows: list[int], values: np.ndarray) -> np.ndarray:
     """Per-window recall accuracy of ``rows`` against their stored ``values``."""
     return recall_accuracy(readout.estimates[rows], values)
@@ -128,30 +129,3 @@ def accuracy_of(readout: Readout, rows: list[int], values: np.ndarray) -> np.nda
 def correct_fraction(readout: Readout, rows: list[int], slots: list[int]) -> np.ndarray:
     """Share of index spikes in the stored slot, per window of ``rows``."""
     return slot_competition(readout.index[rows], [(s,) for s in slots])["correct_fraction"]
-
-
-def auc(positives: np.ndarray, negatives: np.ndarray) -> float:
-    """Area under the ROC curve: P(positive > negative), ties counted half (Mann-Whitney)."""
-    if len(positives) == 0 or len(negatives) == 0:
-        return float("nan")
-    u = stats.mannwhitneyu(positives, negatives, alternative="two-sided").statistic
-    return float(u / (len(positives) * len(negatives)))
-
-
-def mean_ci(samples: np.ndarray, seed: int, level: float = 0.95) -> tuple[float, float]:
-    """Bootstrap (percentile) confidence interval of the mean; NaNs for < 2 samples."""
-    samples = np.asarray(samples, dtype=float)
-    if len(samples) < 2 or np.ptp(samples) == 0:
-        value = float(samples[0]) if len(samples) else float("nan")
-        return (value, value) if len(samples) >= 2 else (float("nan"), float("nan"))
-    result = stats.bootstrap((samples,), np.mean, confidence_level=level, n_resamples=2000,
-                             method="percentile", rng=np.random.default_rng(seed))
-    return float(result.confidence_interval.low), float(result.confidence_interval.high)
-
-
-def proportion_ci(successes: int, total: int, level: float = 0.95) -> tuple[float, float]:
-    """Wilson score interval of a proportion (NaNs for no trial)."""
-    if total == 0:
-        return float("nan"), float("nan")
-    interval = stats.binomtest(successes, total).proportion_ci(level, method="wilson")
-    return float(interval.low), float(interval.high)

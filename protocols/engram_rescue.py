@@ -21,12 +21,13 @@ from typing import Any
 import numpy as np
 
 from analysis.forgetting_figures import engram_rescue_figure
-from neuro_kv.parameters import Parameter, ParameterError, ParameterSet
+from neuro_kv.parameters import Parameter, ParameterSet
 from neuro_kv.schedule import Phase, Schedule
 from protocols.common import (
     TIMING_PARAMETERS,
     KVIndexProtocol,
     accuracy_of,
+    check_at_most,
     check_slots,
     correct_fraction,
     encode,
@@ -68,9 +69,7 @@ class EngramRescue(KVIndexProtocol):
     def check(self, p: dict[str, Any]) -> None:
         schedule_step(p)
         check_slots(p, p["n_items"], "engram-rescue")
-        if p["n_amnesic"] > p["n_items"]:
-            raise ParameterError(f"parameter 'n_amnesic': value {p['n_amnesic']} is not "
-                                 f"allowed; expected at most n_items = {p['n_items']}")
+        check_at_most(p, "n_amnesic", "n_items")
 
     def draw_patterns(self, p: dict[str, Any], rng: np.random.Generator) -> Patterns:
         keys = rng.choice([-1.0, 1.0], size=(p["n_items"], p["n_input"]))

@@ -28,15 +28,17 @@ from typing import Any
 import numpy as np
 from brian2 import ms, second
 
+from analysis.decoding import first_spike, key_match_signal, settling_time
 from analysis.forgetting_figures import feeling_of_knowing_figure
-from analysis.spiketrains import population_trains
-from neuro_kv.parameters import Parameter, ParameterError, ParameterSet
+from analysis.spiketrains import population_spikes
+from analysis.statistics import auc
+from neuro_kv.parameters import Parameter, ParameterSet
 from neuro_kv.schedule import Phase, Schedule
 from protocols.common import (
     TIMING_PARAMETERS,
     KVIndexProtocol,
     accuracy_of,
-    auc,
+    check_at_most,
     check_slots,
     encode,
     hide_entries,
@@ -45,7 +47,7 @@ from protocols.common import (
 )
 from protocols.paired_recall import schedule_step
 
-__all__ = ["FeelingOfKnowing", "FokCues", "key_match_signal", "settling_time"]
+__all__ = ["FeelingOfKnowing", "FokCues"]
 
 P = Parameter
 
@@ -87,44 +89,6 @@ class FokCues:
     random_fill: np.ndarray
 
 
-def key_match_signal(input_spikes: tuple[np.ndarray, np.ndarray], key_weights: np.ndarray,
-                     starts: np.ndarray, duration: float) -> np.ndarray:
-    """Peak over slots of ``sum_i w_ij n_i`` in [start, start + duration) for each window.
-
-    ``input_spikes``: (neuron indices, times in s); ``key_weights``: input x slots.
-    """
-    indices, times = input_spikes
-    signals = np.empty(len(starts))
-    for k, start in enumerate(starts):
-        inside = (times >= start) & (times < start + duration)
-        counts = np.bincount(indices[inside], minlength=key_weights.shape[0])
-        signals[k] = float((counts @ key_weights).max())
-    return signals
-
-
-def settling_time(times: np.ndarray, neurons: np.ndarray, start: float, stop: float,
-                  n_entries: int, copies: int, agreement: float, step: float = 1e-3
-                  ) -> float:
-    """Seconds after ``start`` from which the dual-rail read-out of the cortical spikes so
-    far agrees with the window's final read-out on >= ``agreement`` of the entries (NaN if
-    the cortex is silent). A silent entry counts as disagreeing."""
-    inside = (times >= start) & (times < stop)
-    times, neurons = times[inside] - start, neurons[inside]
-    if len(times) == 0:
-        return float("nan")
-    rail = np.where((neurons // copies) % 2 == 0, 1.0, -1.0)
-    entry = neurons // (2 * copies)
-    final = np.sign(np.bincount(entry, rail, minlength=n_entries))
-    grid = np.arange(step, stop - start + step / 2, step)
-    settled = float("nan")
-    for t in grid[::-1]:  # walk back while the read-out still agrees
-        so_far = np.sign(np.bincount(entry[times < t], rail[times < t], minlength=n_entries))
-        if np.mean((so_far == final) & (final != 0)) < agreement:
-            break
-        settled = t
-    return settled
-
-
 class FeelingOfKnowing(KVIndexProtocol):
     """Key-match signal: earlier than the value, predicts storage on failed recalls, and is
     inflated by a familiar cue that does not help recall."""
@@ -141,12 +105,8 @@ class FeelingOfKnowing(KVIndexProtocol):
     def check(self, p: dict[str, Any]) -> None:
         schedule_step(p)
         check_slots(p, p["n_items"], "feeling-of-knowing")
-        if p["n_familiar"] > p["n_items"]:
-            raise ParameterError(f"parameter 'n_familiar': value {p['n_familiar']} is not "
-                                 f"allowed; expected at most n_items = {p['n_items']}")
-        if p["fok_window"] > p["window"]:
-            raise ParameterError(f"parameter 'fok_window': value {p['fok_window']} is not "
-                                 f"allowed; expected at most window = {p['window']}")
+        check_at_most(p, "n_familiar", "n_items")
+        check_at_most(p, "fok_window", "window")
 
     def draw_patterns(self, p: dict[str, Any], rng: np.random.Generator) -> FokCues:
         n, d = p["n_items"], p["n_input"]
@@ -189,7 +149,7 @@ class FeelingOfKnowing(KVIndexProtocol):
         readout = read_out(p, schedule, segment, rng)
         n, n_novel, n_familiar = p["n_items"], p["n_novel"], p["n_familiar"]
         window = float(p["window"] / second)
-        signal = key_match_signal(spikes_of(segment, "input"), weights["keys"],
+        signal = key_match_signal(population_spikes(segment, "input"), weights["keys"],
                                   readout.starts, float(p["fok_window"] / second))
         stored = list(range(n))
         novel = list(range(n, n + n_novel))
@@ -198,8 +158,8 @@ class FeelingOfKnowing(KVIndexProtocol):
                                  n + n_novel + 2 * n_familiar))
         accuracy = accuracy_of(readout, stored, cues.values)
         recalled = accuracy >= p["recalled_accuracy"]
-        index_spikes = spikes_of(segment, "index")
-        cortex_spikes = spikes_of(segment, "cortex")
+        index_spikes = population_spikes(segment, "index")
+        cortex_spikes = population_spikes(segment, "cortex")
         key_latency = [first_spike(index_spikes[1], start, start + window)
                        for start in readout.starts[stored]]
         value_latency = [
@@ -237,20 +197,3 @@ class FeelingOfKnowing(KVIndexProtocol):
             "per_item_accuracy": [float(a) for a in accuracy],
             "n_items": n,
         }
-
-
-def spikes_of(segment: Any, population: str) -> tuple[np.ndarray, np.ndarray]:
-    """(neuron indices, spike times in s) of one population, time-ordered."""
-    trains = population_trains(segment, population)
-    times = [np.asarray(st.times.rescale("s").magnitude) for st in trains]
-    neurons = np.concatenate([np.full(len(t), k) for k, t in enumerate(times)]
-                             ) if trains else np.array([], dtype=int)
-    flat = np.concatenate(times) if trains else np.array([])
-    order = np.argsort(flat, kind="stable")
-    return neurons[order].astype(int), flat[order]
-
-
-def first_spike(times: np.ndarray, start: float, stop: float) -> float:
-    """Seconds from ``start`` to the first of ``times`` in [start, stop); NaN if none."""
-    inside = times[(times >= start) & (times < stop)]
-    return float(inside.min() - start) if len(inside) else float("nan")

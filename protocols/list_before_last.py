@@ -59,12 +59,26 @@ PARAMETERS = ParameterSet([
 @dataclass(frozen=True)
 class ListBlocks:
     """Per block: the condition (length of L-1, length of L), the keys and values of both
-    lists (L-1 first) and the test cues of L-1."""
+    lists (L-1 first), the test cues of L-1 and the block's first slot (its items take the
+    slots from there on)."""
 
     conditions: list[tuple[int, int]]
     keys: list[np.ndarray]
     values: list[np.ndarray]
     cues: list[np.ndarray]
+    first_slots: list[int]
+
+
+def first_slots(blocks: list[tuple[int, int]], n_slots: int) -> list[int]:
+    """Where each block starts writing: slots in order, back to slot 0 (the least recently
+    used) when the block's two lists would run past the last slot."""
+    starts, slot = [], 0
+    for prev, last in blocks:
+        if slot + prev + last > n_slots:
+            slot = 0
+        starts.append(slot)
+        slot += prev + last
+    return starts
 
 
 def conditions(p: dict[str, Any]) -> list[tuple[int, int]]:
@@ -109,18 +123,14 @@ class ListBeforeLast(KVIndexProtocol):
             for cue in block_cues:
                 cue[rng.choice(n_content, n_hidden, replace=False)] = 0
             cues.append(block_cues)
-        return ListBlocks(blocks, keys, values, cues)
+        return ListBlocks(blocks, keys, values, cues, first_slots(blocks, n_slots(p)))
 
     def schedule(self, p: dict[str, Any], lists: ListBlocks) -> Schedule:
         schedule = new_schedule(p)
-        slot = 0
-        for b in range(len(lists.conditions)):
-            if slot + len(lists.keys[b]) > n_slots(p):
-                slot = 0  # least recently used: start over at slot 0
+        for b, first in enumerate(lists.first_slots):
             for k, (key, value) in enumerate(zip(lists.keys[b], lists.values[b],
                                                  strict=True)):
-                schedule.add(encode(k, key, value, slot))
-                slot += 1
+                schedule.add(encode(k, key, value, first + k))
             for k, cue in enumerate(lists.cues[b]):
                 schedule.add(Phase("retrieve", k, cue=cue))
         return schedule
@@ -131,17 +141,15 @@ class ListBeforeLast(KVIndexProtocol):
         readout = read_out(p, schedule, segment, rng)
         by_condition: dict[tuple[int, int], list[float]] = {}
         share: dict[tuple[int, int], list[float]] = {}
-        row, slot = 0, 0
+        row = 0
         for b, (prev, last) in enumerate(lists.conditions):
-            if slot + prev + last > n_slots(p):
-                slot = 0
+            slot = lists.first_slots[b]
             rows = list(range(row, row + prev))
             accuracy = accuracy_of(readout, rows, lists.values[b][:prev])
             by_condition.setdefault((prev, last), []).extend(accuracy.tolist())
             share.setdefault((prev, last), []).extend(
                 correct_fraction(readout, rows, list(range(slot, slot + prev))).tolist())
             row += prev
-            slot += prev + last
         fixed_last, fixed_prev = p["fixed_last_length"], p["fixed_prev_length"]
         by_prev = {str(n): float(np.mean(by_condition[(n, fixed_last)]))
                    for n in p["prev_lengths"]}

@@ -9,12 +9,12 @@ import numpy as np
 import pytest
 
 import neuro_kv
+from analysis.decoding import key_match_signal, most_active, population_vector_deg, settling_time
+from analysis.statistics import auc
 from neuro_kv.cli import main
 from neuro_kv.parameters import ParameterError
 from neuro_kv.schedule import Phase, Schedule
-from protocols.accessibility_precision import population_vector_deg, ring_bump
-from protocols.common import auc, most_active
-from protocols.feeling_of_knowing import key_match_signal, settling_time
+from protocols.accessibility_precision import ring_bump
 
 FORGETTING = ("engram-rescue", "accessibility-precision", "separability-robustness",
               "feeling-of-knowing", "list-before-last")
