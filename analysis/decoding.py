@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from neuro_kv.neurons import rail_counts, rail_layout
+
 __all__ = [
     "angular_error_deg",
     "decode_dual_rail",
@@ -15,6 +17,7 @@ __all__ = [
     "recall_accuracy",
     "settling_time",
     "slot_competition",
+    "slot_share",
 ]
 
 
@@ -26,8 +29,8 @@ def decode_dual_rail(
     Entry j is +1 if its +1 rail fired more than its -1 rail, -1 if less; a tie (for example
     a silent cortex) is a guess drawn from ``rng``.
     """
-    rails = counts.reshape(counts.shape[0], n_entries, 2, copies).sum(axis=3)
-    difference = rails[:, :, 0] - rails[:, :, 1]
+    rails = rail_counts(counts, n_entries, copies)
+    difference = rails[..., 0] - rails[..., 1]
     guesses = rng.choice([-1.0, 1.0], size=difference.shape)
     return np.where(difference == 0, guesses, np.sign(difference))
 
@@ -37,22 +40,29 @@ def recall_accuracy(estimates: np.ndarray, targets: np.ndarray) -> np.ndarray:
     return (estimates == targets).mean(axis=1)
 
 
+def slot_share(index_counts: np.ndarray, correct_slots: list[tuple[int, ...]]) -> np.ndarray:
+    """Share of each window's index spikes (windows x slots) in its item's slots (0 for a
+    silent index or an item with no slot)."""
+    totals = index_counts.sum(axis=1)
+    in_correct = np.array([index_counts[k, list(slots)].sum() if slots else 0.0
+                           for k, slots in enumerate(correct_slots)])
+    return np.divide(in_correct, totals, out=np.zeros_like(totals), where=totals > 0)
+
+
 def slot_competition(
-    index_counts: np.ndarray, correct_slots: list[tuple[int, ...]]
+    index_counts: np.ndarray, correct_slots: list[tuple[int, ...]], rng: np.random.Generator
 ) -> dict[str, np.ndarray]:
-    """Winner per query, hit (winner among the item's slots), share of index spikes in them.
+    """Winner per query (`most_active`), hit (winner among the item's slots), share of index
+    spikes in them (`slot_share`).
 
     ``index_counts`` is windows x slots; an item with no slot (never written or overwritten)
     is a miss. A query with a silent index has winner -1.
     """
-    winners = np.where(index_counts.sum(axis=1) > 0, index_counts.argmax(axis=1), -1)
+    winners = most_active(index_counts, rng)
     hits = np.array([w in slots for w, slots in zip(winners, correct_slots, strict=True)],
                     dtype=bool)
-    totals = index_counts.sum(axis=1)
-    in_correct = np.array([index_counts[k, list(slots)].sum() if slots else 0.0
-                           for k, slots in enumerate(correct_slots)])
-    fraction = np.divide(in_correct, totals, out=np.zeros_like(totals), where=totals > 0)
-    return {"winners": winners, "hits": hits, "correct_fraction": fraction}
+    return {"winners": winners, "hits": hits,
+            "correct_fraction": slot_share(index_counts, correct_slots)}
 
 
 def most_active(counts: np.ndarray, rng: np.random.Generator) -> np.ndarray:
@@ -104,8 +114,9 @@ def settling_time(times: np.ndarray, neurons: np.ndarray, start: float, stop: fl
     times, neurons = times[inside] - start, neurons[inside]
     if len(times) == 0:
         return float("nan")
-    rail = np.where((neurons // copies) % 2 == 0, 1.0, -1.0)
-    entry = neurons // (2 * copies)
+    entries, rails = rail_layout(n_entries, copies)
+    rail = 1.0 - 2.0 * rails[neurons]
+    entry = entries[neurons]
     final = np.sign(np.bincount(entry, rail, minlength=n_entries))
     grid = np.arange(step, stop - start + step / 2, step)
     settled = float("nan")

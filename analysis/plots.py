@@ -8,31 +8,30 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
-import neo  # noqa: E402
 import numpy as np  # noqa: E402
 from matplotlib.patches import Patch  # noqa: E402
 
-from analysis.spiketrains import population_trains  # noqa: E402
+from neuro_kv.neurons import rail_counts  # noqa: E402
+from neuro_kv.spikes import SpikeRecord  # noqa: E402
 
 __all__ = ["raster_figure", "weights_figure", "dual_rail_difference"]
 
 PHASE_COLOURS = {"encode": "tab:orange", "retrieve": "tab:blue", "stimulate": "tab:green"}
 
 
-def raster_figure(segment: neo.Segment, populations: tuple[str, ...],
+def raster_figure(spikes: SpikeRecord, populations: tuple[str, ...],
                   windows: list[tuple[str, float, float]], path: Path) -> None:
     """Spike raster, one equal-height band per population (bottom-up, neuron count in the
     label), windows (kind, start, stop in s) shaded."""
     fig, ax = plt.subplots(figsize=(12, 6))
     ticks = []
     for band, population in enumerate(populations):
-        trains = population_trains(segment, population)
-        times = [st.magnitude for st in trains]
-        rows = [np.full(len(t), band + (k + 0.5) / len(trains)) for k, t in enumerate(times)]
-        if times:
-            ax.scatter(np.concatenate(times), np.concatenate(rows), s=0.5, c="k",
-                       marker=".", linewidths=0, rasterized=True)
-        ticks.append((band + 0.5, f"{population}\n({len(trains)})"))
+        neurons, times = spikes.population(population)
+        size = max(spikes.sizes.get(population, 0), 1)
+        if len(times):
+            ax.scatter(times, band + (neurons + 0.5) / size, s=0.5, c="k", marker=".",
+                       linewidths=0, rasterized=True)
+        ticks.append((band + 0.5, f"{population}\n({spikes.sizes.get(population, 0)})"))
         ax.axhline(band + 1, color="0.6", linewidth=0.5)
     for kind, start, stop in windows:
         ax.axvspan(start, stop, color=PHASE_COLOURS.get(kind, "0.8"), alpha=0.12, lw=0)
@@ -41,7 +40,7 @@ def raster_figure(segment: neo.Segment, populations: tuple[str, ...],
                for kind, colour in PHASE_COLOURS.items() if kind in shown]
     ax.set_yticks([t for t, _ in ticks], [name for _, name in ticks])
     ax.set_ylim(0, len(populations))
-    ax.set_xlim(0, float(segment.spiketrains[0].t_stop.magnitude) if segment.spiketrains else 1)
+    ax.set_xlim(0, spikes.t_stop or 1)
     ax.set_xlabel("time (s)")
     ax.legend(handles=handles, loc="upper right", fontsize=8)
     fig.tight_layout()
@@ -53,7 +52,7 @@ def dual_rail_difference(matrix: np.ndarray, n_entries: int, copies: int,
                          axis: int) -> np.ndarray:
     """Mean weight of the +1 rail minus the -1 rail per entry, along ``axis`` of ``matrix``."""
     moved = np.moveaxis(matrix, axis, -1)
-    rails = moved.reshape(*moved.shape[:-1], n_entries, 2, copies).mean(axis=-1)
+    rails = rail_counts(moved, n_entries, copies) / copies  # mean over a rail's neurons
     return np.moveaxis(rails[..., 0] - rails[..., 1], -1, axis)
 
 
@@ -137,7 +136,7 @@ def capacity_figure(metrics: dict, n_slots: int, criterion: float, path: Path) -
 #: sweep-table columns that are identity or bookkeeping, not measured metrics
 SWEEP_BOOKKEEPING = {"run_id", "protocol", "circuit", "device", "seed", "status", "error",
                      "build_s", "simulate_s", "compile_s", "elapsed_s", "builds",
-                     "compiled_modules"}
+                     "compiled_modules", "wall_s", "encoding_rate_limit_hz"}
 
 
 def sweep_figure(table, swept: list[str], positions: dict[str, dict[str, float]],

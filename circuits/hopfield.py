@@ -2,7 +2,7 @@
 stores the concatenated key+value pattern in its recurrent synapses and completes a partial key
 by attractor dynamics.
 
-Populations (LIF, see `neuro_kv.neurons`):
+Populations (neurons per replica; a network holds ``replicas`` independent copies):
 
 - ``input``: the same dual-rail Poisson cue as ``kv-index``; each input neuron drives every
   memory neuron of the matching key rail (``cue_gain``). The input is silent while a teacher
@@ -19,52 +19,31 @@ of the learned weights is the Hopfield matrix, with no common-mode part. Negativ
 stand for a lumped disynaptic inhibitory path. At retrieval a depolarising bias, rising with
 ``tau_ramp`` after cue onset, lets a rail fire when its recurrent field is positive (entries
 with the strongest field first); the two rails of an entry inhibit each other, so the rail with
-the larger field wins (the dual-rail form of Hopfield's sign dynamics); membrane noise keeps
-the network asynchronous; a reset inhibition between windows ends the previous attractor
-before the next cue.
+the larger field wins (the dual-rail form of Hopfield's sign dynamics); membrane noise (from the
+replica's random stream) keeps the network asynchronous; a reset inhibition between windows
+ends the previous attractor before the next cue.
 
-The retrieval gains (``recurrent_gain``, ``retrieval_bias``, ``noise_sigma``,
-``rail_inhibition``, ``inhibition_strength``) are shared model variables, so one build can be
-re-tuned without new code (``runtime_parameters``, used by `neuro_kv.reuse`).
+Every parameter except the sizes and the time constants (``STRUCTURAL``) is a model variable
+with one value per replica.
 """
 
 from __future__ import annotations
 
-from functools import partial
 from typing import Any
 
 import numpy as np
-from brian2 import (
-    Clock,
-    Hz,
-    NeuronGroup,
-    PoissonGroup,
-    SpikeMonitor,
-    Subgroup,
-    Synapses,
-    TimedArray,
-    ms,
-    mV,
-)
+from brian2 import Clock, Hz, NeuronGroup, SpikeMonitor, Synapses, TimedArray, ms, mV
 
-from circuits.kv_index import BuiltCircuit, dual_rail
-from neuro_kv.neurons import LIF_THRESHOLD, lif_equations, lif_parameters
+from neuro_kv.network import BuiltNetwork, Slice, Stimulus, WeightPathway, connect_blocks
+from neuro_kv.neurons import lif_parameters, poisson_rail_input, rail_layout
 from neuro_kv.parameters import Parameter, ParameterSet
 from neuro_kv.plasticity import rail_covariance
-from neuro_kv.schedule import Schedule, padded_rows
+from neuro_kv.random_stream import STREAMS, normal
+from neuro_kv.schedule import Schedule
 
-__all__ = ["HopfieldCircuit"]
+__all__ = ["HopfieldCircuit", "PARAMETERS", "STRUCTURAL"]
 
 P = Parameter
-
-#: Parameters held as shared model variables: (parameter, Brian2 object name, variable).
-RUNTIME_PARAMETERS = (
-    ("recurrent_gain", "recurrent", "recurrent_gain"),
-    ("retrieval_bias", "memory", "retrieval_bias"),
-    ("noise_sigma", "memory", "noise_sigma"),
-    ("rail_inhibition", "rail_competition", "rail_inhibition"),
-    ("inhibition_strength", "inhibitory_to_memory", "inhibition_strength"),
-)
 
 PARAMETERS = ParameterSet([
     P("n_input", 40, "key/cue dimension (pattern entries)", "int", low=1),
@@ -101,8 +80,8 @@ PARAMETERS = ParameterSet([
       "quantity", mV, low=0),
     P("acetylcholine_suppression", 1.0, "fraction of recurrent transmission removed per unit "
       "of modulator", "float", low=0, high=1),
-    P("eta_covariance", 40.0, "rail covariance rule: weight change per second of a stored "
-      "pattern (x M)", "float", low=0),
+    P("eta_covariance", 40.0 * Hz, "rail covariance rule: weight change per second of a "
+      "stored pattern (x M)", "quantity", Hz, low=0),
     P("tau_activity", 20 * ms, "nearest-spike activity trace of memory neurons", "quantity",
       ms, low=0, low_exclusive=True),
     P("activity_threshold", 0.3, "trace level above which a memory neuron counts as active",
@@ -111,153 +90,210 @@ PARAMETERS = ParameterSet([
       "quantity", ms, low=0, low_exclusive=True),
 ])
 
+#: Parameters fixed when a network is built: sizes and the time constants of the dynamics
+#: (and the covariance rule's integration step). Every other parameter is per replica.
+STRUCTURAL = ("n_input", "n_value", "input_copies", "value_copies", "n_inhibitory", "tau_m",
+              "tau_m_inhibitory", "tau_exc", "tau_inh", "tau_recurrent", "tau_ramp",
+              "tau_activity", "plasticity_dt")
 
-def stimulus_arrays(p: dict[str, Any], schedule: Schedule) -> dict[str, np.ndarray]:
-    """The schedule as TimedArray values: while a teacher is present it clamps the whole
-    pattern (key rails from the cue, value rails from the teacher) and the input is silent;
-    otherwise the cue drives the input and the memory gets the retrieval bias."""
+MEMORY_MODEL = f"""
+dv/dt = (v_rest - v + I_exc - I_inh + I_rec + teacher_drive * teacher + retrieval_bias * ramp
+         - reset_inhibition * quiet
+         + noise_sigma * sqrt(2 * tau_m / dt) * noise(seed, neuron, t_in_timesteps, {STREAMS['noise']})
+         ) / tau_m : volt (unless refractory)
+dI_exc/dt = -I_exc / tau_exc : volt              # cue (input -> key part)
+dI_inh/dt = -I_inh / tau_inh : volt              # rail competition and pooled inhibition
+dI_rec/dt = -I_rec / tau_recurrent : volt        # recurrent (attractor) field
+dramp/dt = (cueing - ramp) / tau_ramp : 1        # retrieval bias, rising after cue onset
+dactivity/dt = -activity / tau_activity : 1      # nearest-spike activity trace
+rail = int(activity > activity_threshold) - opponent : 1  # signed rail activity
+opponent : 1                         # active share of the entry's other rail (summed)
+teacher : 1                          # teacher clamp (schedule)
+modulator : 1                        # neuromodulator level (schedule)
+cueing : 1                           # 1 while a cue is shown (schedule)
+quiet : 1                            # 1 between windows (schedule)
+rail_sign : 1 (constant)
+teacher_column : integer (constant)  # column of its entry in the teacher schedule
+replica : integer (constant)
+neuron : integer (constant)          # index within the replica (random stream counter)
+seed : integer (constant)            # the replica's seed
+v_rest : volt (constant)
+v_reset : volt (constant)
+v_threshold : volt (constant)
+refractory_period : second (constant)  # the parameter 'refractory'
+teacher_drive : volt (constant)
+retrieval_bias : volt (constant)
+reset_inhibition : volt (constant)
+noise_sigma : volt (constant)
+cue_gain : volt (constant)
+recurrent_gain : volt (constant)
+rail_inhibition : volt (constant)
+inhibition_strength : volt (constant)
+acetylcholine_suppression : 1 (constant)
+eta_covariance : Hz (constant)
+activity_threshold : 1 (constant)
+"""
+MEMORY_GATES = """
+modulator = modulator_level(t, replica)
+cueing = cueing_level(t, replica)
+quiet = quiet_level(t, replica)
+teacher = clip(rail_sign * teacher_level(t, teacher_column), 0, 1)
+"""
+
+INHIBITORY_MODEL = """
+dv/dt = (v_rest - v + I_exc) / tau_m_inhibitory : volt (unless refractory)
+dI_exc/dt = -I_exc / tau_exc : volt
+v_rest : volt (constant)
+v_reset : volt (constant)
+v_threshold : volt (constant)
+refractory_period : second (constant)
+memory_to_inhibitory : volt (constant)  # EPSC jump per memory spike
+"""
+
+RECURRENT_TRANSMISSION = ("I_rec_post += recurrent_gain_post * w"
+                          " * clip(1 - acetylcholine_suppression_post * modulator_post, 0, 1)")
+LIF = {"threshold": "v > v_threshold", "refractory": "refractory_period"}
+
+#: Schedule arrays: name -> (columns per replica, value after a schedule's end)
+STIMULI = {
+    "cue_level": (lambda p: p["n_input"], 0.0),
+    "teacher_level": (lambda p: p["n_input"] + p["n_value"], 0.0),
+    "modulator_level": (lambda p: 1, 0.0),
+    "cueing_level": (lambda p: 1, 0.0),
+    "quiet_level": (lambda p: 1, 1.0),
+}
+
+
+def stimulus(p: dict[str, Any], schedule: Schedule) -> dict[str, np.ndarray]:
+    """One run's schedule as stimulus columns: while a teacher is present it clamps the
+    whole pattern (key entries from the cue, value entries from the teacher) and the input is
+    silent; otherwise the cue drives the input and the memory gets the retrieval bias."""
     arrays = schedule.arrays()
-    copies = p["value_copies"]
     teaching = np.any(arrays.teacher != 0, axis=1, keepdims=True)
     cueing = np.any(arrays.cue != 0, axis=1, keepdims=True) & ~teaching
     return {
-        "cue_on": dual_rail(arrays.cue, p["input_copies"]) * cueing,
-        "teacher_on": np.concatenate([dual_rail(arrays.cue, copies) * teaching,
-                                      dual_rail(arrays.teacher, copies)], axis=1),
-        "modulator_level": arrays.modulator,
-        "cueing_on": cueing[:, 0].astype(float),
-        "quiet_on": (~(cueing | teaching))[:, 0].astype(float),
+        "cue_level": arrays.cue * cueing,
+        "teacher_level": np.concatenate([arrays.cue * teaching, arrays.teacher], axis=1),
+        "modulator_level": arrays.modulator[:, None],
+        "cueing_level": cueing.astype(float),
+        "quiet_level": (~(cueing | teaching)).astype(float),
     }
 
 
 class HopfieldCircuit:
-    """Builds the ``hopfield`` baseline circuit for a schedule."""
+    """Builds the ``hopfield`` baseline circuit: K replicas of input, memory and pool."""
 
     name = "hopfield"
     parameters = PARAMETERS
-    runtime_parameters = RUNTIME_PARAMETERS
+    structural_parameters = STRUCTURAL
     populations = ("input", "cortex_key", "cortex", "inhibitory")
     #: the population whose activity during encoding shows whether storage works
     storing_population = "cortex"
 
-    def build(self, values: dict[str, Any], schedule: Schedule) -> BuiltCircuit:
-        p = values
-        # fixed names (not Brian's numbered defaults): the generated code, and so the
-        # compiled Cython modules, stay the same however many networks a process builds
-        stimuli = {name: TimedArray(padded_rows(array), dt=schedule.step,
-                                    name=f"{name}_schedule")
-                   for name, array in stimulus_arrays(p, schedule).items()}
+    def per_replica_bytes(self, p: dict[str, Any], rows: int) -> int:
+        """Memory one replica needs (bytes, measured for the defaults; see README)."""
         copies = p["value_copies"]
-        n_key = 2 * p["n_input"] * copies
-        n_memory = n_key + 2 * p["n_value"] * copies
-        constants = {key: p[key] for key in
-                     ("tau_m", "tau_exc", "tau_inh", "v_rest", "v_reset", "v_threshold")}
+        n_memory = 2 * (p["n_input"] + p["n_value"]) * copies
+        n_in = 2 * p["n_input"] * p["input_copies"]
+        synapses = n_memory * (n_memory - 2 * copies) + n_in * copies + 2 * n_memory * (
+            p["n_inhibitory"] + 1)
+        columns = 2 * p["n_input"] + p["n_value"] + 3
+        return 60 * synapses + 8 * rows * columns + 400 * (n_in + n_memory) + 2_000_000
 
-        inputs = PoissonGroup(2 * p["n_input"] * p["input_copies"],
-                              rates="input_rate * cue_on(t, i)", name="input",
-                              namespace={"input_rate": p["input_rate"], **stimuli})
-        memory = NeuronGroup(
-            n_memory,
-            lif_equations(
-                extra_drive=("I_rec + teacher_drive * teacher + retrieval_bias * ramp"
-                             " - reset_inhibition * quiet + noise_sigma * sqrt(2 * tau_m) * xi"),
-                extra_model="""
-                dI_rec/dt = -I_rec / tau_recurrent : volt
-                dramp/dt = (cueing - ramp) / tau_ramp : 1
-                dactivity/dt = -activity / tau_activity : 1
-                rail = int(activity > activity_threshold) - opponent : 1
-                opponent : 1
-                teacher : 1
-                retrieval_bias : volt (shared)
-                noise_sigma : volt (shared)
-                modulator : 1 (shared)
-                cueing : 1 (shared)
-                quiet : 1 (shared)
-                """,
-            ),
-            threshold=LIF_THRESHOLD, reset="v = v_reset\nactivity = 1",
-            refractory=p["refractory"], method="euler", name="memory",
-            namespace={**constants, **stimuli, "teacher_drive": p["teacher_drive"],
-                       "reset_inhibition": p["reset_inhibition"],
-                       "tau_recurrent": p["tau_recurrent"],
-                       "tau_ramp": p["tau_ramp"],
-                       "tau_activity": p["tau_activity"],
-                       "activity_threshold": p["activity_threshold"]},
-        )
-        memory.v = p["v_rest"]
-        memory.run_regularly(
-            "modulator = modulator_level(t)\ncueing = cueing_on(t)\nquiet = quiet_on(t)\n"
-            "teacher = teacher_on(t, i)",
-            clock=Clock(schedule.step, name="memory_gates_clock"), when="start",
-            name="memory_gates",
-        )
-        key_part = Subgroup(memory, 0, n_key, name="memory_key_part")
-        value_part = Subgroup(memory, n_key, len(memory), name="memory_value_part")
+    def build(self, p: dict[str, Any], replicas: int, rows: int, step: Any) -> BuiltNetwork:
+        """K = ``replicas`` copies; ``p`` gives the structural parameters (the others are set
+        per run); the stimulus arrays hold ``rows`` schedule steps of ``step``."""
+        K = replicas
+        copies = p["value_copies"]
+        n_entries = p["n_input"] + p["n_value"]
+        n_key, n_memory = 2 * p["n_input"] * copies, 2 * n_entries * copies
+        n_in = 2 * p["n_input"] * p["input_copies"]
+        memory_view = Slice(n_memory, 0, n_memory)
+        views = {"input": Slice(n_in, 0, n_in), "cortex_key": Slice(n_memory, 0, n_key),
+                 "cortex": Slice(n_memory, n_key, n_memory - n_key),
+                 "inhibitory": Slice(p["n_inhibitory"], 0, p["n_inhibitory"])}
+        stimuli = {name: Stimulus(TimedArray(np.full((rows, K * columns(p)), fill), dt=step,
+                                             name=f"{name}_schedule"), columns(p), fill)
+                   for name, (columns, fill) in STIMULI.items()}
+        schedules = {name: s.timed_array for name, s in stimuli.items()}
+        constants = {name: p[name] for name in ("tau_m", "tau_m_inhibitory", "tau_exc",
+                                                "tau_inh", "tau_recurrent", "tau_ramp",
+                                                "tau_activity")}
 
-        cue = Synapses(inputs, key_part, on_pre="I_exc_post += cue_gain", name="cue",
-                       namespace={"cue_gain": p["cue_gain"]})
+        inputs = poisson_rail_input(K, p["n_input"], p["input_copies"],
+                                    schedules["cue_level"], step)
+        memory = NeuronGroup(K * n_memory, MEMORY_MODEL, reset="v = v_reset\nactivity = 1",
+                             method="euler", name="memory",
+                             namespace={**constants, **schedules, "noise": normal}, **LIF)
+        entry, rail = rail_layout(n_entries, copies)
+        memory.rail_sign = np.tile(1.0 - 2.0 * rail, K)
+        memory.teacher_column = np.repeat(np.arange(K), n_memory) * n_entries + np.tile(entry,
+                                                                                       K)
+        memory.replica = np.repeat(np.arange(K), n_memory)
+        memory.neuron = np.tile(np.arange(n_memory), K)
+        memory.run_regularly(MEMORY_GATES, clock=Clock(step, name="memory_gates_clock"),
+                             when="start", name="memory_gates")
+
+        cue = Synapses(inputs, memory, on_pre="I_exc_post += cue_gain_post", name="cue")
         # input neuron (rail r of entry e) -> every memory neuron of rail r of entry e
-        cue.connect(condition="i // input_copies == j // memory_copies",
-                    namespace={"input_copies": p["input_copies"], "memory_copies": copies})
+        connect_blocks(cue, views["input"], views["cortex_key"], K,
+                       lambda i, j: i // p["input_copies"] == j // copies)
 
-        rule = rail_covariance(p["eta_covariance"])
-        recurrent = rule.synapses(
-            memory, memory,
-            transmission=("I_rec_post += recurrent_gain * w"
-                          " * clip(1 - ach_suppression * modulator_post, 0, 1)"),
-            extra_model="recurrent_gain : volt (shared)",
-            name="recurrent", dt=p["plasticity_dt"],
-            namespace={"ach_suppression": p["acetylcholine_suppression"],
-                       "activity_threshold": p["activity_threshold"]},
-            connect="i // (2 * copies) != j // (2 * copies)",
-            connect_namespace={"copies": copies},
-        )
+        recurrent = rail_covariance().synapses(memory, memory,
+                                               transmission=RECURRENT_TRANSMISSION,
+                                               name="recurrent", dt=p["plasticity_dt"])
+        connect_blocks(recurrent, memory_view, memory_view, K,
+                       lambda i, j: i // (2 * copies) != j // (2 * copies))
 
         rails = Synapses(
             memory, memory,
-            model="rail_inhibition : volt (shared)\n"
-                  "opponent_post = int(activity_pre > activity_threshold) / copies"
+            model=f"opponent_post = int(activity_pre > activity_threshold_pre) / {copies}"
                   " : 1 (summed)",
-            on_pre="I_inh_post += rail_inhibition", name="rail_competition",
-            namespace={"activity_threshold": p["activity_threshold"], "copies": copies},
-        )
-        rails.connect(condition="i // (2 * copies) == j // (2 * copies)"
-                                " and i // copies != j // copies",
-                      namespace={"copies": copies})
+            on_pre="I_inh_post += rail_inhibition_post", name="rail_competition")
+        connect_blocks(rails, memory_view, memory_view, K,
+                       lambda i, j: (i // (2 * copies) == j // (2 * copies))
+                       & (i // copies != j // copies))
 
-        inhibitory = NeuronGroup(
-            p["n_inhibitory"],
-            "dv/dt = (v_rest - v + I_exc) / tau_m_inhibitory : volt (unless refractory)\n"
-            "dI_exc/dt = -I_exc / tau_exc : volt",
-            threshold=LIF_THRESHOLD, reset="v = v_reset", refractory=p["refractory"],
-            method="exponential_euler", name="inhibitory",
-            namespace={**constants, "tau_m_inhibitory": p["tau_m_inhibitory"]},
-        )
-        inhibitory.v = p["v_rest"]
-        to_inhibitory = Synapses(memory, inhibitory, on_pre="I_exc_post += w_ei",
-                                 name="memory_to_inhibitory",
-                                 namespace={"w_ei": p["memory_to_inhibitory"]})
-        to_inhibitory.connect()
-        from_inhibitory = Synapses(inhibitory, memory, model="inhibition_strength : volt "
-                                   "(shared)", on_pre="I_inh_post += inhibition_strength",
+        inhibitory = NeuronGroup(K * p["n_inhibitory"], INHIBITORY_MODEL, reset="v = v_reset",
+                                 method="exponential_euler", name="inhibitory",
+                                 namespace=constants, **LIF)
+        to_inhibitory = Synapses(memory, inhibitory,
+                                 on_pre="I_exc_post += memory_to_inhibitory_post",
+                                 name="memory_to_inhibitory")
+        connect_blocks(to_inhibitory, memory_view, views["inhibitory"], K)
+        from_inhibitory = Synapses(inhibitory, memory,
+                                   on_pre="I_inh_post += inhibition_strength_post",
                                    name="inhibitory_to_memory")
-        from_inhibitory.connect()
+        connect_blocks(from_inhibitory, views["inhibitory"], memory_view, K)
 
         monitors = {"input": SpikeMonitor(inputs, name="input_spikes"),
-                    "cortex_key": SpikeMonitor(key_part, name="cortex_key_spikes"),
-                    "cortex": SpikeMonitor(value_part, name="cortex_spikes"),
+                    "memory": SpikeMonitor(memory, name="memory_spikes"),
                     "inhibitory": SpikeMonitor(inhibitory, name="inhibitory_spikes")}
-        objects = [inputs, memory, inhibitory, cue, recurrent, rails, to_inhibitory,
-                   from_inhibitory, *monitors.values()]
-        by_name = {obj.name: obj for obj in objects}
-        for parameter, owner, variable in RUNTIME_PARAMETERS:
-            setattr(by_name[owner], variable, p[parameter])
-        return BuiltCircuit(
-            objects=objects,
-            spike_monitors=monitors,
-            sizes={"input": inputs.N, "cortex_key": n_key, "cortex": n_memory - n_key,
-                   "inhibitory": inhibitory.N},
-            weight_synapses={"recurrent": recurrent},
+        populations = {"input": (monitors["input"], views["input"]),
+                       "cortex_key": (monitors["memory"], views["cortex_key"]),
+                       "cortex": (monitors["memory"], views["cortex"]),
+                       "inhibitory": (monitors["inhibitory"], views["inhibitory"])}
+        lif_groups = (memory, inhibitory)
+        per_replica = {
+            "v_rest": [(g, "v_rest") for g in lif_groups] + [(g, "v") for g in lif_groups],
+            "v_reset": [(g, "v_reset") for g in lif_groups],
+            "v_threshold": [(g, "v_threshold") for g in lif_groups],
+            "refractory": [(g, "refractory_period") for g in lif_groups],
+            "input_rate": [(inputs, "input_rate")],
+            "memory_to_inhibitory": [(inhibitory, "memory_to_inhibitory")],
+            **{name: [(memory, name)] for name in (
+                "teacher_drive", "retrieval_bias", "reset_inhibition", "noise_sigma",
+                "cue_gain", "recurrent_gain", "rail_inhibition", "inhibition_strength",
+                "acetylcholine_suppression", "eta_covariance", "activity_threshold")},
+        }
+        return BuiltNetwork(
+            replicas=K, rows=rows, step=step,
+            objects=[inputs, memory, inhibitory, cue, recurrent, rails, to_inhibitory,
+                     from_inhibitory, *monitors.values()],
+            populations=populations,
             stimuli=stimuli,
-            stimulus_arrays=partial(stimulus_arrays, p),
+            replica_variables=per_replica,
+            seeds=[(inputs, "seed"), (memory, "seed")],
+            weights={"recurrent": WeightPathway(recurrent, memory_view, memory_view)},
+            stimulus=stimulus,
         )

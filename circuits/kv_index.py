@@ -1,32 +1,35 @@
 """The ``kv-index`` circuit: entorhinal input -> hippocampal index (keys) -> cortex (values).
 
-Populations (all LIF, see `neuro_kv.neurons`):
+Populations (neurons per replica; a network holds ``replicas`` independent copies):
 
-- ``input``: Poisson neurons, dual-rail population code of a +/-1 pattern of ``n_input``
-  entries: ``input_copies`` neurons fire for +1, another ``input_copies`` for -1, and a hidden
-  entry leaves both silent (it carries no information).
-- ``index``: ``n_slots`` slot neurons. Input -> index synapses hold the keys (three-factor rule,
-  `neuro_kv.plasticity.key_three_factor`). A plateau current drives the tagged slot during
+- ``input``: Poisson neurons, dual-rail population code of a pattern of ``n_input`` entries
+  in [-1, 1]: ``input_copies`` neurons fire for a positive entry, another ``input_copies``
+  for a negative one (at the entry's magnitude), and a hidden entry (0) leaves both silent.
+  Spikes are drawn from the replica's counter-based random stream.
+- ``index``: ``n_slots`` LIF slot neurons. Input -> index synapses hold the keys
+  (`neuro_kv.plasticity.key_three_factor`). A plateau current drives the tagged slot during
   encoding; a feedforward inhibition (one unit per input spike, lumped disynaptic path)
   subtracts the average match; pooled recurrent inhibition through ``inhibitory`` and a slot
   self-excitation (switched off by the neuromodulator) make the read-out a spiking softmax.
 - ``inhibitory``: the interneuron pool.
-- ``cortex``: dual-rail value population (``value_copies`` neurons per rail and entry), clamped
-  by a teacher current during encoding. Index -> cortex synapses hold the values (rate-Hebbian
-  or STDP); the neuromodulator suppresses their transmission (acetylcholine-like), so an old
-  value does not fight the teacher.
+- ``cortex``: dual-rail value population (``value_copies`` neurons per rail and entry),
+  clamped by a teacher current during encoding. Index -> cortex synapses hold the values
+  (rate-Hebbian or STDP).
 
-The gates (``modulator``, ``tag``, ``teacher``, ``stimulation``) and the schedule's gains
-(``key_gain`` of each slot's key pathway, the shared ``inhibition_gain``) are model variables
-written from `brian2.TimedArray` schedules by ``run_regularly`` operations every schedule step;
-another one multiplies the key synapses of some slots by the schedule's ``key_retention``
-(an amnesic manipulation, which leaves the value synapses alone).
+While the neuromodulator is on, acetylcholine suppresses transmission on both pathways of the
+index (Hasselmo's encoding/retrieval switch): storing a new item neither recalls nor rewrites
+an old one. The gates (``modulator``, ``tag``, ``teacher``, ``stimulation``) and the schedule's
+gains (``key_pathway_gain`` of each slot, ``inhibition_gain``) are model variables written
+from `brian2.TimedArray` schedules every schedule step; another scheduled operation multiplies
+chosen slots' key synapses (an amnesic manipulation, which leaves the value synapses alone).
+
+Every parameter except the sizes, the value rule and the time constants of the neurons' and
+traces' dynamics (``STRUCTURAL``) is a model variable with one value per replica, so the
+replicas of one batch can differ in any of them.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from functools import partial
 from typing import Any
 
 import numpy as np
@@ -34,7 +37,6 @@ from brian2 import (
     Clock,
     Hz,
     NeuronGroup,
-    PoissonGroup,
     SpikeMonitor,
     Synapses,
     TimedArray,
@@ -42,16 +44,13 @@ from brian2 import (
     mV,
 )
 
-from neuro_kv.neurons import LIF_RESET, LIF_THRESHOLD, lif_equations, lif_parameters
+from neuro_kv.network import BuiltNetwork, Slice, Stimulus, WeightPathway, connect_blocks
+from neuro_kv.neurons import lif_parameters, poisson_rail_input, rail_layout
 from neuro_kv.parameters import Parameter, ParameterSet
-from neuro_kv.plasticity import (
-    key_three_factor,
-    value_rate_hebbian,
-    value_stdp,
-)
-from neuro_kv.schedule import Schedule, padded_rows
+from neuro_kv.plasticity import VALUE_RULES, key_three_factor, value_rate_hebbian, value_stdp
+from neuro_kv.schedule import Schedule
 
-__all__ = ["KVIndexCircuit", "BuiltCircuit", "dual_rail"]
+__all__ = ["KVIndexCircuit", "PARAMETERS", "STRUCTURAL"]
 
 P = Parameter
 
@@ -95,13 +94,9 @@ PARAMETERS = ParameterSet([
     # plasticity
     P("eta_key", 0.6, "key rule: potentiation per presynaptic spike (x M x tag)", "float",
       low=0, high=1),
-    P("plasticity_dt", 1 * ms, "integration step of the clock-driven key decay (gates "
-      "change on the schedule grid, so the decay is exact per step)", "quantity", ms, low=0,
-      low_exclusive=True),
     P("tau_key_decay", 25 * ms, "key rule: gated decay time constant", "quantity", ms, low=0,
       low_exclusive=True),
-    P("value_rule", "rate_hebbian", "value plasticity rule", "choice",
-      choices=("rate_hebbian", "stdp")),
+    P("value_rule", "rate_hebbian", "value plasticity rule", "choice", choices=VALUE_RULES),
     P("eta_value", 0.3, "rate-Hebbian value rule: step toward the target per presynaptic "
       "spike (x M)", "float", low=0, high=1),
     P("tau_value_trace", 20 * ms, "rate-Hebbian value rule: postsynaptic activity trace",
@@ -115,211 +110,246 @@ PARAMETERS = ParameterSet([
       low_exclusive=True),
 ])
 
+#: Parameters fixed when a network is built: sizes, the value rule, and the time constants
+#: of the neurons' and traces' dynamics (their integration factors are computed once per step
+#: for the whole group, not per neuron). Every other parameter is a per-replica variable.
+STRUCTURAL = ("n_input", "n_slots", "n_value", "input_copies", "value_copies",
+              "n_inhibitory", "tau_m", "tau_m_inhibitory", "tau_exc", "tau_inh", "tau_self",
+              "value_rule", "tau_value_trace", "stdp_tau_plus", "stdp_tau_minus")
 
-def dual_rail(pattern: np.ndarray, copies: int) -> np.ndarray:
-    """Dual-rail population code of patterns in [-1, 1] (last axis = entries).
+INDEX_MODEL = """
+dv/dt = (v_rest - v + I_exc - I_inh + I_self + plateau_drive * tag
+         + stimulation_drive * stimulation) / tau_m : volt (unless refractory)
+dI_exc/dt = -I_exc / tau_exc : volt              # key match (input -> index)
+dI_inh/dt = -I_inh / tau_inh : volt              # feedforward and pooled inhibition
+dI_self/dt = -I_self / tau_self : volt           # self-excitation
+dkey_decay/dt = modulator * tag / tau_key_decay : 1  # integral of the key rule's decay rate
+tag : 1                              # plateau tag (schedule)
+stimulation : 1                      # direct stimulation (schedule)
+key_pathway_gain : 1                 # gain on this slot's key pathway (schedule)
+modulator : 1                        # neuromodulator level of the replica (schedule)
+inhibition_gain : 1                  # gain on the replica's recurrent inhibition (schedule)
+replica : integer (constant)
+v_rest : volt (constant)
+v_reset : volt (constant)
+v_threshold : volt (constant)
+refractory_period : second (constant)  # the parameter 'refractory'
+plateau_drive : volt (constant)
+stimulation_drive : volt (constant)
+self_excitation : volt (constant)
+inhibition_strength : volt (constant)
+key_gain : volt (constant)           # EPSC jump per input spike at key weight 1
+feedforward_inhibition : volt (constant)
+key_acetylcholine_suppression : 1 (constant)
+eta_key : 1 (constant)
+tau_key_decay : second (constant)
+"""
+INDEX_GATES = """
+modulator = modulator_level(t, replica)
+inhibition_gain = inhibition_level(t, replica)
+tag = plateau_level(t, i)
+stimulation = stimulation_level(t, i)
+key_pathway_gain = key_pathway_level(t, i)
+"""
 
-    Neuron ``(2*j + rail)*copies + c`` is active when entry j is positive (rail 0) or negative
-    (rail 1), at the entry's magnitude (1 for a +/-1 pattern; graded values give graded drive).
-    """
-    pattern = np.asarray(pattern, dtype=float)
-    rails = np.stack([np.clip(pattern, 0, 1), np.clip(-pattern, 0, 1)], axis=-1)
-    rails = rails.reshape(*pattern.shape[:-1], 2 * pattern.shape[-1])
-    return np.repeat(rails, copies, axis=-1)
+INHIBITORY_MODEL = """
+dv/dt = (v_rest - v + I_exc) / tau_m_inhibitory : volt (unless refractory)
+dI_exc/dt = -I_exc / tau_exc : volt
+v_rest : volt (constant)
+v_reset : volt (constant)
+v_threshold : volt (constant)
+refractory_period : second (constant)
+index_to_inhibitory : volt (constant)  # EPSC jump per slot spike
+"""
+
+CORTEX_MODEL = """
+dv/dt = (v_rest - v + I_exc + teacher_drive * teacher) / tau_m : volt (unless refractory)
+dI_exc/dt = -I_exc / tau_exc : volt              # value read-out (index -> cortex)
+teacher : 1                          # teacher clamp (schedule)
+modulator : 1                        # neuromodulator level of the replica (schedule)
+rail_sign : 1 (constant)
+teacher_column : integer (constant)  # column of its entry in the teacher schedule
+replica : integer (constant)
+v_rest : volt (constant)
+v_reset : volt (constant)
+v_threshold : volt (constant)
+refractory_period : second (constant)
+teacher_drive : volt (constant)
+value_gain : volt (constant)         # EPSC jump per slot spike at value weight 1
+acetylcholine_suppression : 1 (constant)
+eta_value : 1 (constant)
+stdp_a_plus : 1 (constant)
+stdp_a_minus : 1 (constant)
+"""
+CORTEX_GATES = """
+modulator = modulator_level(t, replica)
+teacher = clip(rail_sign * teacher_level(t, teacher_column), 0, 1)
+"""
+
+KEY_TRANSMISSION = """
+key_open = clip(1 - key_acetylcholine_suppression_post * modulator_post, 0, 1)
+I_exc_post += key_gain_post * key_pathway_gain_post * w * key_open
+I_inh_post += feedforward_inhibition_post * key_open
+"""
+VALUE_TRANSMISSION = ("I_exc_post += value_gain_post * w"
+                      " * clip(1 - acetylcholine_suppression_post * modulator_post, 0, 1)")
+
+LIF_THRESHOLD = "v > v_threshold"
+LIF_RESET = "v = v_reset"
+
+#: Schedule arrays: name -> (columns per replica as a function of the parameters, value
+#: after a schedule's end: silent input, no plateau, gains and retention 1)
+STIMULI = {
+    "cue_level": (lambda p: p["n_input"], 0.0),
+    "teacher_level": (lambda p: p["n_value"], 0.0),
+    "plateau_level": (lambda p: p["n_slots"], 0.0),
+    "stimulation_level": (lambda p: p["n_slots"], 0.0),
+    "key_pathway_level": (lambda p: p["n_slots"], 1.0),
+    "key_retention_level": (lambda p: p["n_slots"], 1.0),
+    "modulator_level": (lambda p: 1, 0.0),
+    "inhibition_level": (lambda p: 1, 1.0),
+}
 
 
-def stimulus_arrays(p: dict[str, Any], schedule: Schedule) -> dict[str, np.ndarray]:
-    """The schedule as the circuit's TimedArray values (rows = schedule steps)."""
+def stimulus(p: dict[str, Any], schedule: Schedule) -> dict[str, np.ndarray]:
+    """One run's schedule as the circuit's stimulus columns (rows = schedule steps)."""
     arrays = schedule.arrays()
     return {
-        "cue_on": dual_rail(arrays.cue, p["input_copies"]),
-        "teacher_on": dual_rail(arrays.teacher, p["value_copies"]),
-        "plateau_on": arrays.plateau,
-        "stimulation_on": arrays.stimulation,
-        "modulator_level": arrays.modulator,
-        "key_gain_level": arrays.key_gain,
-        "inhibition_level": arrays.inhibition_gain,
+        "cue_level": arrays.cue,
+        "teacher_level": arrays.teacher,
+        "plateau_level": arrays.plateau,
+        "stimulation_level": arrays.stimulation,
+        "key_pathway_level": arrays.key_pathway_gain,
         "key_retention_level": arrays.key_retention,
+        "modulator_level": arrays.modulator[:, None],
+        "inhibition_level": arrays.inhibition_gain[:, None],
     }
 
 
-@dataclass
-class BuiltCircuit:
-    """Brian2 objects of one built circuit, ready for a `brian2.Network`.
-
-    ``stimuli`` are the TimedArrays that carry the schedule; `load` writes another schedule
-    of the same layout into them in place (runtime devices), so a built network can run
-    many schedules without being rebuilt.
-    """
-
-    objects: list[Any]
-    spike_monitors: dict[str, SpikeMonitor]
-    sizes: dict[str, int]
-    weight_synapses: dict[str, Synapses] = field(default_factory=dict)
-    stimuli: dict[str, TimedArray] = field(default_factory=dict)
-    stimulus_arrays: Any = None
-
-    def load(self, schedule: Schedule) -> None:
-        """Write ``schedule`` into the stimulus TimedArrays (zero beyond its end)."""
-        for name, array in self.stimulus_arrays(schedule).items():
-            target = self.stimuli[name].values
-            if array.shape[1:] != target.shape[1:] or len(array) > len(target):
-                raise ValueError(f"schedule for {name!r} has shape {array.shape}; the built "
-                                 f"network holds at most {target.shape}")
-            target[:] = 0.0  # rows past the schedule's end are never read
-            target[:len(array)] = array
-
-    def weights(self) -> dict[str, np.ndarray]:
-        """Weight matrices (presynaptic x postsynaptic) of the plastic pathways."""
-        out = {}
-        for name, syn in self.weight_synapses.items():
-            matrix = np.zeros((syn.source.N, syn.target.N))
-            matrix[np.asarray(syn.i[:]), np.asarray(syn.j[:])] = np.asarray(syn.w[:])
-            out[name] = matrix
-        return out
+def current_key_weights(keys: Synapses) -> np.ndarray:
+    """Key weights now: the decay since each synapse's last spike applied."""
+    decay = np.asarray(keys.target.key_decay[:])[np.asarray(keys.j[:])]
+    return np.asarray(keys.w[:]) * np.exp(np.asarray(keys.key_decay_seen[:]) - decay)
 
 
 class KVIndexCircuit:
-    """Builds the ``kv-index`` circuit for a schedule."""
+    """Builds the ``kv-index`` circuit: K replicas of input, index, interneurons and cortex."""
 
     name = "kv-index"
     parameters = PARAMETERS
+    structural_parameters = STRUCTURAL
     populations = ("input", "index", "inhibitory", "cortex")
     #: the population whose activity during encoding shows whether storage works
     storing_population = "index"
 
-    def build(self, values: dict[str, Any], schedule: Schedule) -> BuiltCircuit:
-        p = values
-        # fixed names (not Brian's numbered defaults): the generated code, and so the
-        # compiled Cython modules, stay the same however many networks a process builds
-        stimuli = {name: TimedArray(padded_rows(array), dt=schedule.step,
-                                    name=f"{name}_schedule")
-                   for name, array in stimulus_arrays(p, schedule).items()}
+    def per_replica_bytes(self, p: dict[str, Any], rows: int) -> int:
+        """Memory one replica needs (bytes, measured for the defaults; see README)."""
         n_in = 2 * p["n_input"] * p["input_copies"]
         n_ctx = 2 * p["n_value"] * p["value_copies"]
-        step = schedule.step
-        neuron_constants = {
-            key: p[key]
-            for key in ("tau_m", "tau_exc", "tau_inh", "v_rest", "v_reset", "v_threshold")
-        }
+        synapses = n_in * p["n_slots"] + p["n_slots"] * (n_ctx + 2 * p["n_inhibitory"] + 1)
+        columns = p["n_input"] + p["n_value"] + 4 * p["n_slots"] + 2
+        return 60 * synapses + 8 * rows * columns + 400 * (n_in + n_ctx) + 2_000_000
 
-        inputs = PoissonGroup(n_in, rates="input_rate * cue_on(t, i)", name="input",
-                              namespace={"input_rate": p["input_rate"], **stimuli})
+    def build(self, p: dict[str, Any], replicas: int, rows: int, step: Any) -> BuiltNetwork:
+        """K = ``replicas`` copies; ``p`` gives the structural parameters (the others are set
+        per run); the stimulus arrays hold ``rows`` schedule steps of ``step``."""
+        K = replicas
+        n_in = 2 * p["n_input"] * p["input_copies"]
+        n_ctx = 2 * p["n_value"] * p["value_copies"]
+        views = {"input": Slice(n_in, 0, n_in), "index": Slice(p["n_slots"], 0, p["n_slots"]),
+                 "inhibitory": Slice(p["n_inhibitory"], 0, p["n_inhibitory"]),
+                 "cortex": Slice(n_ctx, 0, n_ctx)}
+        # fixed names (not Brian's numbered defaults): the generated code stays the same
+        # however many networks a process builds
+        stimuli = {name: Stimulus(TimedArray(np.full((rows, K * columns(p)), fill), dt=step,
+                                             name=f"{name}_schedule"), columns(p), fill)
+                   for name, (columns, fill) in STIMULI.items()}
+        schedules = {name: s.timed_array for name, s in stimuli.items()}
+        constants = {name: p[name] for name in ("tau_m", "tau_m_inhibitory", "tau_exc",
+                                                "tau_inh", "tau_self")}
 
-        index = NeuronGroup(
-            p["n_slots"],
-            lif_equations(
-                extra_drive="I_self + plateau_drive * tag + stimulation_drive * stimulation",
-                extra_model="""
-                dI_self/dt = -I_self / tau_self : volt
-                tag : 1
-                stimulation : 1
-                key_gain : 1
-                modulator : 1 (shared)
-                inhibition_gain : 1 (shared)
-                """,
-            ),
-            threshold=LIF_THRESHOLD, reset=LIF_RESET, refractory=p["refractory"],
-            method="exponential_euler", name="index",
-            namespace={**neuron_constants, **stimuli, "tau_self": p["tau_self"],
-                       "plateau_drive": p["plateau_drive"],
-                       "stimulation_drive": p["stimulation_drive"]},
-        )
-        index.v = p["v_rest"]
-        index.run_regularly(
-            "modulator = modulator_level(t)\n"
-            "inhibition_gain = inhibition_level(t)\n"
-            "tag = plateau_on(t, i)\n"
-            "stimulation = stimulation_on(t, i)\n"
-            "key_gain = key_gain_level(t, i)",
-            clock=Clock(step, name="index_gates_clock"), when="start", name="index_gates",
-        )
+        inputs = poisson_rail_input(K, p["n_input"], p["input_copies"],
+                                    schedules["cue_level"], step)
 
-        inhibitory = NeuronGroup(
-            p["n_inhibitory"],
-            "dv/dt = (v_rest - v + I_exc) / tau_m_inhibitory : volt (unless refractory)\n"
-            "dI_exc/dt = -I_exc / tau_exc : volt",
-            threshold=LIF_THRESHOLD, reset=LIF_RESET, refractory=p["refractory"],
-            method="exponential_euler", name="inhibitory",
-            namespace={**neuron_constants, "tau_m_inhibitory": p["tau_m_inhibitory"]},
-        )
-        inhibitory.v = p["v_rest"]
+        lif = {"threshold": LIF_THRESHOLD, "reset": LIF_RESET,
+               "refractory": "refractory_period", "method": "exponential_euler"}
+        index = NeuronGroup(K * p["n_slots"], INDEX_MODEL, name="index",
+                            namespace={**constants, **schedules}, **lif)
+        index.replica = np.repeat(np.arange(K), p["n_slots"])
+        index.run_regularly(INDEX_GATES, clock=Clock(step, name="index_gates_clock"),
+                            when="start", name="index_gates")
 
-        cortex = NeuronGroup(
-            n_ctx,
-            lif_equations(
-                extra_drive="teacher_drive * teacher",
-                extra_model="teacher : 1\nmodulator : 1 (shared)",
-            ),
-            threshold=LIF_THRESHOLD, reset=LIF_RESET, refractory=p["refractory"],
-            method="exponential_euler", name="cortex",
-            namespace={**neuron_constants, **stimuli,
-                       "teacher_drive": p["teacher_drive"]},
-        )
-        cortex.v = p["v_rest"]
-        cortex.run_regularly(
-            "modulator = modulator_level(t)\nteacher = teacher_on(t, i)",
-            clock=Clock(step, name="cortex_gates_clock"), when="start", name="cortex_gates",
-        )
+        inhibitory = NeuronGroup(K * p["n_inhibitory"], INHIBITORY_MODEL, name="inhibitory",
+                                 namespace=constants, **lif)
 
-        key_rule = key_three_factor(eta=p["eta_key"], tau_decay=p["tau_key_decay"])
-        keys = key_rule.synapses(
-            inputs, index,
-            transmission=(
-                "key_open = clip(1 - key_ach_suppression * modulator_post, 0, 1)\n"
-                "I_exc_post += key_synapse_gain * key_gain_post * w * key_open\n"
-                "I_inh_post += feedforward_inhibition * key_open"),
-            name="keys",
-            dt=p["plasticity_dt"],
-            namespace={"key_synapse_gain": p["key_gain"],
-                       "key_ach_suppression": p["key_acetylcholine_suppression"],
-                       "feedforward_inhibition": p["feedforward_inhibition"],
-                       "key_retention_level": stimuli["key_retention_level"]},
-        )
+        cortex = NeuronGroup(K * n_ctx, CORTEX_MODEL, name="cortex",
+                             namespace={**constants, **schedules}, **lif)
+        entry, rail = rail_layout(p["n_value"], p["value_copies"])
+        cortex.rail_sign = np.tile(1.0 - 2.0 * rail, K)
+        cortex.teacher_column = np.repeat(np.arange(K), n_ctx) * p["n_value"] + np.tile(entry,
+                                                                                       K)
+        cortex.replica = np.repeat(np.arange(K), n_ctx)
+        cortex.run_regularly(CORTEX_GATES, clock=Clock(step, name="cortex_gates_clock"),
+                             when="start", name="cortex_gates")
+
+        key_rule = key_three_factor()
+        keys = key_rule.synapses(inputs, index, transmission=KEY_TRANSMISSION, name="keys",
+                                 namespace=schedules)
+        connect_blocks(keys, views["input"], views["index"], K)
         keys.run_regularly("w = w * key_retention_level(t, j)",
                            clock=Clock(step, name="key_retention_clock"), when="start",
                            name="key_retention")
 
         if p["value_rule"] == "stdp":
-            value_rule = value_stdp(p["stdp_a_plus"], -p["stdp_a_minus"], p["stdp_tau_plus"],
-                                    p["stdp_tau_minus"])
+            value_rule = value_stdp(p["stdp_tau_plus"], p["stdp_tau_minus"])
         else:
-            value_rule = value_rate_hebbian(p["eta_value"], p["tau_value_trace"])
-        values_syn = value_rule.synapses(
-            index, cortex,
-            transmission=(
-                "I_exc_post += value_gain * w"
-                " * clip(1 - ach_suppression * modulator_post, 0, 1)"
-            ),
-            name="values",
-            namespace={"value_gain": p["value_gain"],
-                       "ach_suppression": p["acetylcholine_suppression"]},
-        )
+            value_rule = value_rate_hebbian(p["tau_value_trace"])
+        values = value_rule.synapses(index, cortex, transmission=VALUE_TRANSMISSION,
+                                     name="values")
+        connect_blocks(values, views["index"], views["cortex"], K)
 
         self_excitation = Synapses(
-            index, index, on_pre="I_self_post += self_excitation * (1 - modulator_post)",
-            name="self_excitation", namespace={"self_excitation": p["self_excitation"]},
-        )
+            index, index, on_pre="I_self_post += self_excitation_post * (1 - modulator_post)",
+            name="self_excitation")
         self_excitation.connect(j="i")
-        to_inhibitory = Synapses(index, inhibitory, on_pre="I_exc_post += w_ei",
-                                 name="index_to_inhibitory",
-                                 namespace={"w_ei": p["index_to_inhibitory"]})
-        to_inhibitory.connect()
-        from_inhibitory = Synapses(inhibitory, index,
-                                   on_pre="I_inh_post += w_ie * inhibition_gain_post",
-                                   name="inhibitory_to_index",
-                                   namespace={"w_ie": p["inhibition_strength"]})
-        from_inhibitory.connect()
+        to_inhibitory = Synapses(index, inhibitory,
+                                 on_pre="I_exc_post += index_to_inhibitory_post",
+                                 name="index_to_inhibitory")
+        connect_blocks(to_inhibitory, views["index"], views["inhibitory"], K)
+        from_inhibitory = Synapses(
+            inhibitory, index, on_pre="I_inh_post += inhibition_strength_post"
+                                      " * inhibition_gain_post",
+            name="inhibitory_to_index")
+        connect_blocks(from_inhibitory, views["inhibitory"], views["index"], K)
 
         groups = {"input": inputs, "index": index, "inhibitory": inhibitory, "cortex": cortex}
         monitors = {name: SpikeMonitor(g, name=f"{name}_spikes") for name, g in groups.items()}
-        objects = [*groups.values(), keys, values_syn, self_excitation, to_inhibitory,
-                   from_inhibitory, *monitors.values()]
-        return BuiltCircuit(
-            objects=objects,
-            spike_monitors=monitors,
-            sizes={name: g.N for name, g in groups.items()},
-            weight_synapses={"keys": keys, "values": values_syn},
+        lif_groups = (index, inhibitory, cortex)
+        per_replica = {
+            "v_rest": [(g, "v_rest") for g in lif_groups] + [(g, "v") for g in lif_groups],
+            "v_reset": [(g, "v_reset") for g in lif_groups],
+            "v_threshold": [(g, "v_threshold") for g in lif_groups],
+            "refractory": [(g, "refractory_period") for g in lif_groups],
+            "input_rate": [(inputs, "input_rate")],
+            "index_to_inhibitory": [(inhibitory, "index_to_inhibitory")],
+            **{name: [(index, name)] for name in (
+                "plateau_drive", "stimulation_drive", "self_excitation",
+                "inhibition_strength", "key_gain", "feedforward_inhibition",
+                "key_acetylcholine_suppression", "eta_key", "tau_key_decay")},
+            **{name: [(cortex, name)] for name in (
+                "teacher_drive", "value_gain", "acetylcholine_suppression", "eta_value",
+                "stdp_a_plus", "stdp_a_minus")},
+        }
+        return BuiltNetwork(
+            replicas=K, rows=rows, step=step,
+            objects=[*groups.values(), keys, values, self_excitation, to_inhibitory,
+                     from_inhibitory, *monitors.values()],
+            populations={name: (monitors[name], views[name]) for name in groups},
             stimuli=stimuli,
-            stimulus_arrays=partial(stimulus_arrays, p),
+            replica_variables=per_replica,
+            seeds=[(inputs, "seed")],
+            weights={"keys": WeightPathway(keys, views["input"], views["index"],
+                                           current_key_weights),
+                     "values": WeightPathway(values, views["index"], views["cortex"])},
+            stimulus=stimulus,
         )

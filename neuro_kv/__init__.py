@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 __version__ = "0.1.0"
-__all__ = ["run", "sweep", "tune", "ParameterError", "__version__"]
+__all__ = ["run", "run_many", "sweep", "tune", "ParameterError", "__version__"]
 
 from neuro_kv.parameters import ParameterError  # noqa: E402
 
@@ -15,6 +15,13 @@ def run(protocol: str, **kwargs: Any) -> Any:
     from neuro_kv.api import run as _run
 
     return _run(protocol, **kwargs)
+
+
+def run_many(protocol: str, seeds: Any = (1,), **kwargs: Any) -> Any:
+    """Run a protocol for many seeds as batches of replicas; see `neuro_kv.api.run_many`."""
+    from neuro_kv.api import run_many as _run_many
+
+    return _run_many(protocol, seeds, **kwargs)
 
 
 def sweep(protocol: str, grid: dict[str, list[str]], seeds: Any = (1,), **kwargs: Any) -> Any:

@@ -1,33 +1,48 @@
-"""Neuron model pieces: leaky integrate-and-fire with exponential current-based synapses.
+"""Shared neuron pieces: the LIF parameters both circuits declare, and the dual-rail code.
 
-Synaptic "currents" are in volts (R*I): a presynaptic spike adds its weight (in mV) to
-``I_exc`` or ``I_inh``, which decay with ``tau_exc``/``tau_inh`` and drive the membrane.
+The circuits write their neurons' equations whole (leaky integrate-and-fire with exponential
+current-based synapses: a presynaptic spike adds its weight, in volts, to a current that
+decays with its time constant). What they share is declared here once.
+
+Dual-rail code: a pattern of ``n`` entries in [-1, 1] is carried by ``2 * n * copies``
+neurons; neuron ``(2*j + rail)*copies + c`` belongs to entry j, rail 0 firing for a positive
+entry and rail 1 for a negative one (at the entry's magnitude). `rail_layout` is the one
+definition of that layout; `dual_rail` encodes and `decode_dual_rail`/`rail_difference`
+(``analysis.decoding``) read it.
 """
 
 from __future__ import annotations
 
-from brian2 import ms, mV
+from typing import Any
+
+import numpy as np
+from brian2 import Clock, NeuronGroup, ms, mV, second
 
 from neuro_kv.parameters import Parameter
+from neuro_kv.random_stream import STREAMS, exponential
 
-__all__ = ["lif_equations", "lif_parameters", "LIF_THRESHOLD", "LIF_RESET"]
+__all__ = ["lif_parameters", "poisson_rail_input", "rail_layout", "dual_rail", "rail_counts"]
 
-LIF_THRESHOLD = "v > v_threshold"
-LIF_RESET = "v = v_reset"
-
-
-def lif_equations(extra_drive: str = "", extra_model: str = "") -> str:
-    """Equations of a LIF neuron; ``extra_drive`` is added to the membrane drive (volts).
-
-    Needs in the namespace: ``tau_m``, ``v_rest``, ``tau_exc``, ``tau_inh``.
-    """
-    drive = "I_exc - I_inh" + (f" + {extra_drive}" if extra_drive else "")
-    model = f"""
-    dv/dt = (v_rest - v + {drive}) / tau_m : volt (unless refractory)
-    dI_exc/dt = -I_exc / tau_exc : volt
-    dI_inh/dt = -I_inh / tau_inh : volt
-    """
-    return model + extra_model
+INPUT_MODEL = """
+rate : Hz                            # this neuron's rate in the current schedule step
+next_spike : second                  # time of its next spike
+input_rate : Hz (constant)           # rate of an active input neuron
+rail_sign : 1 (constant)             # +1: fires for a positive entry, -1: for a negative one
+cue_column : integer (constant)      # column of its entry in the cue schedule
+neuron : integer (constant)          # index within the replica (random stream counter)
+seed : integer (constant)            # the replica's seed
+"""
+#: Poisson spikes from exponential intervals. The rate is constant within a schedule step, so
+#: the next spike time is drawn at each step's start (the process is memoryless) and after
+#: each spike; a time step costs one comparison per neuron. A silent neuron (rate 0) gets its
+#: next spike 10**9 s away.
+INPUT_GATES = f"""
+rate = input_rate * clip(rail_sign * cue_level(t, cue_column), 0, 1)
+next_spike = t + interval(seed, neuron, t_in_timesteps, {STREAMS['input_onset']}) / clip(rate, 1e-9*Hz, inf*Hz)
+"""
+INPUT_THRESHOLD = "t >= next_spike"
+INPUT_RESET = (f"next_spike += interval(seed, neuron, t_in_timesteps, "
+               f"{STREAMS['input_interval']}) / clip(rate, 1e-9*Hz, inf*Hz)")
 
 
 def lif_parameters() -> list[Parameter]:
@@ -47,3 +62,45 @@ def lif_parameters() -> list[Parameter]:
         Parameter("v_reset", -65 * mV, "reset potential", "quantity", mV),
         Parameter("v_threshold", -50 * mV, "spike threshold", "quantity", mV),
     ]
+
+
+def poisson_rail_input(replicas: int, n_entries: int, copies: int, cue_level: Any,
+                       step: Any) -> NeuronGroup:
+    """The ``input`` population: ``replicas`` copies of a dual-rail Poisson code of a cue of
+    ``n_entries`` entries (``copies`` neurons per rail and entry), each replica reading its
+    block of columns of the ``cue_level`` TimedArray (schedule steps of ``step``) and
+    drawing its spikes from its own seed's random stream."""
+    size = 2 * n_entries * copies
+    inputs = NeuronGroup(replicas * size, INPUT_MODEL, threshold=INPUT_THRESHOLD,
+                         reset=INPUT_RESET, name="input",
+                         namespace={"cue_level": cue_level, "interval": exponential})
+    inputs.next_spike = 1e9 * second
+    inputs.run_regularly(INPUT_GATES, clock=Clock(step, name="input_gates_clock"),
+                         when="start", name="input_gates")
+    entry, rail = rail_layout(n_entries, copies)
+    inputs.rail_sign = np.tile(1.0 - 2.0 * rail, replicas)
+    inputs.cue_column = np.repeat(np.arange(replicas), size) * n_entries + np.tile(entry,
+                                                                                  replicas)
+    inputs.neuron = np.tile(np.arange(size), replicas)
+    return inputs
+
+
+def rail_layout(n_entries: int, copies: int) -> tuple[np.ndarray, np.ndarray]:
+    """(entry, rail) of each neuron of a dual-rail population: neuron
+    ``(2*entry + rail)*copies + c``; rail 0 carries positive values, rail 1 negative ones."""
+    neuron = np.arange(2 * n_entries * copies)
+    return neuron // (2 * copies), (neuron // copies) % 2
+
+
+def dual_rail(pattern: np.ndarray, copies: int) -> np.ndarray:
+    """Drive of each neuron (last axis) for patterns in [-1, 1] (last axis = entries)."""
+    pattern = np.asarray(pattern, dtype=float)
+    entry, rail = rail_layout(pattern.shape[-1], copies)
+    sign = 1.0 - 2.0 * rail
+    return np.clip(sign * pattern[..., entry], 0, 1)
+
+
+def rail_counts(counts: np.ndarray, n_entries: int, copies: int) -> np.ndarray:
+    """Per-rail totals (... x entries x 2) of per-neuron values (... x neurons)."""
+    counts = np.asarray(counts)
+    return counts.reshape(*counts.shape[:-1], n_entries, 2, copies).sum(axis=-1)

@@ -1,36 +1,61 @@
-"""Named circuits and protocols (imported lazily, so ``circuits``/``protocols`` may import
-``neuro_kv`` freely)."""
+"""Circuits and protocols, found through entry points.
+
+A package offers a circuit or protocol by naming its class in its ``pyproject.toml``::
+
+    [project.entry-points."neuro_kv.circuits"]
+    my-circuit = "my_package.circuit:MyCircuit"
+
+    [project.entry-points."neuro_kv.protocols"]
+    my-protocol = "my_package.protocol:MyProtocol"
+
+The entry point's name must be the class's ``name``; the class must satisfy
+`neuro_kv.contracts.Circuit` or `RunProtocol`/`ManyRunProtocol`. neuro-kv's own circuits and
+protocols are registered the same way, so the core imports none of them.
+"""
 
 from __future__ import annotations
 
+import functools
+from importlib.metadata import entry_points
 from typing import Any
 
+from neuro_kv.contracts import Circuit, ManyRunProtocol, RunProtocol
 from neuro_kv.parameters import ParameterError
 
 __all__ = ["circuits", "protocols", "get_circuit", "get_protocol"]
 
+CIRCUIT_GROUP = "neuro_kv.circuits"
+PROTOCOL_GROUP = "neuro_kv.protocols"
 
-def circuits() -> dict[str, Any]:
+
+def _load(group: str, contracts: tuple[type, ...]) -> dict[str, type]:
+    found: dict[str, type] = {}
+    for entry in entry_points(group=group):
+        cls = entry.load()
+        instance = cls()
+        if getattr(cls, "name", None) != entry.name:
+            raise TypeError(f"entry point {entry.name!r} ({entry.value}) of group {group!r} "
+                            f"names a class whose name is {getattr(cls, 'name', None)!r}")
+        if not any(isinstance(instance, contract) for contract in contracts):
+            raise TypeError(f"entry point {entry.name!r} ({entry.value}) of group {group!r} "
+                            f"does not offer {' or '.join(c.__name__ for c in contracts)}")
+        found[entry.name] = cls
+    if not found:
+        raise RuntimeError(f"no entry points in group {group!r}: is neuro-kv installed "
+                           "(pip install -e .)?")
+    return found
+
+
+@functools.cache
+def circuits() -> dict[str, type]:
     """Circuit name -> circuit class."""
-    from circuits.hopfield import HopfieldCircuit
-    from circuits.kv_index import KVIndexCircuit
-
-    return {KVIndexCircuit.name: KVIndexCircuit, HopfieldCircuit.name: HopfieldCircuit}
+    return _load(CIRCUIT_GROUP, (Circuit,))
 
 
-def protocols() -> dict[str, Any]:
+@functools.cache
+def protocols() -> dict[str, type]:
     """Protocol name -> protocol class."""
-    from protocols.accessibility_precision import AccessibilityPrecision
-    from protocols.capacity import Capacity
-    from protocols.engram_rescue import EngramRescue
-    from protocols.feeling_of_knowing import FeelingOfKnowing
-    from protocols.list_before_last import ListBeforeLast
-    from protocols.paired_recall import PairedRecall
-    from protocols.separability_robustness import SeparabilityRobustness
-
-    return {cls.name: cls for cls in (
-        PairedRecall, Capacity, EngramRescue, AccessibilityPrecision,
-        SeparabilityRobustness, FeelingOfKnowing, ListBeforeLast)}
+    return _load(PROTOCOL_GROUP, (RunProtocol, ManyRunProtocol))
 
 
 def get_circuit(name: str) -> Any:

@@ -23,11 +23,11 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-import neo
 import numpy as np
 import tomli_w
 
 from neuro_kv.schedule import Schedule
+from neuro_kv.spikes import SpikeRecord
 
 __all__ = ["RunResult", "versions", "atomic_directory", "atomic_file", "write_atomic"]
 
@@ -47,7 +47,11 @@ def versions() -> dict[str, str]:
 
 @dataclass
 class RunResult:
-    """Everything one run produced: metrics, spikes (Neo), parameters and provenance."""
+    """Everything one run produced: metrics, spikes, weights, parameters and provenance.
+
+    ``spikes`` (a `neuro_kv.spikes.SpikeRecord`) holds each population's spikes;
+    ``segment`` is the same as a Neo Segment (built on first use).
+    """
 
     protocol: str
     circuit: str
@@ -56,12 +60,23 @@ class RunResult:
     parameters: dict[str, Any]
     parameter_strings: dict[str, Any]
     metrics: dict[str, Any]
-    segment: neo.Segment | None
+    spikes: SpikeRecord | None
     schedule: Schedule | None
     weights: dict[str, np.ndarray]
     populations: tuple[str, ...]
     figures: dict[str, Any] = field(default_factory=dict)
     versions: dict[str, str] = field(default_factory=versions)
+    #: a RunResult is a finished run (a `neuro_kv.engine.RunFailure` is not)
+    ok = True
+
+    @property
+    def segment(self) -> Any:
+        """The spikes as a Neo Segment (one SpikeTrain per neuron), or None."""
+        if self.spikes is None:
+            return None
+        if getattr(self, "_segment", None) is None:
+            self._segment = self.spikes.segment(name=f"{self.protocol} seed {self.seed}")
+        return self._segment
 
     def provenance(self) -> dict[str, Any]:
         """Run identity: protocol, circuit, seed, device, versions and machine."""
@@ -91,13 +106,13 @@ class RunResult:
             "versions": self.versions,
         }
         (tmp / "params.toml").write_text(tomli_w.dumps(document))
-        if self.segment is None or self.schedule is None:  # a protocol of many runs
+        if self.spikes is None or self.schedule is None:  # a protocol of many runs
             for name, draw in self.figures.items():
                 draw(tmp / name)
             return
         windows = [(phase.kind, phase.item, start, stop)
                    for _, phase, start, stop in self.schedule.windows()]
-        write_nwb(tmp / "spikes.nwb", self.segment, windows,
+        write_nwb(tmp / "spikes.nwb", self.spikes, windows,
                   description=f"neuro-kv {self.protocol} on {self.circuit}",
                   metadata={**document, "metrics": {k: v for k, v in self.metrics.items()
                                                     if not isinstance(v, (list, dict))}})

@@ -4,14 +4,17 @@ Each phase is a window with a cue on the input, an optional teacher on the corte
 that get a plateau tag, and the neuromodulator level; optionally slots stimulated directly, a
 gain on the key pathway of some slots, a gain on the index inhibition, and a one-step scaling
 of some slots' key synapses (an amnesic manipulation). Windows are separated by silent gaps, in
-which every gain is 1.
+which every gain is 1. A phase carries tags (e.g. ``block``, ``condition``, ``level``), so an
+analysis selects the windows it needs by tag (`Schedule.windows`), not by position.
 `Schedule.arrays` samples everything on a regular grid of ``step``; a circuit turns those
 arrays into `brian2.TimedArray` stimuli, so the schedule needs no Python between runs.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 from brian2 import second
@@ -23,18 +26,15 @@ __all__ = ["Phase", "Schedule", "ScheduleArrays", "padded_rows"]
 MIN_STIMULUS_ROWS = 1024
 
 
-def padded_rows(array: np.ndarray) -> np.ndarray:
-    """``array`` with zero rows appended up to max(1024, the next power of two) rows.
+def padded_rows(steps: int) -> int:
+    """Rows of a stimulus TimedArray for ``steps`` schedule steps: max(1024, the next power
+    of two).
 
     Brian2 writes a TimedArray's row count into the generated code, so schedules of
-    different lengths would each compile their own modules; padded, every schedule of up to
-    1024 steps (51.2 s at the default 50 ms step) shares them. The run stops at the
-    schedule's end, so the padding is never read.
+    different lengths would each compile their own code; padded, every schedule of up to
+    1024 steps (51.2 s at the default 50 ms step) shares it.
     """
-    rows = max(MIN_STIMULUS_ROWS, 1 << max(len(array) - 1, 0).bit_length())
-    padded = np.zeros((rows, *array.shape[1:]))
-    padded[:len(array)] = array
-    return padded
+    return max(MIN_STIMULUS_ROWS, 1 << max(steps - 1, 0).bit_length())
 
 
 @dataclass(frozen=True)
@@ -42,10 +42,11 @@ class Phase:
     """One window. ``cue``/``teacher`` hold +1, -1 or 0 (hidden/off) per pattern entry, or a
     graded level in [-1, 1] (the rail of the sign fires at that fraction of its drive).
 
-    ``key_gain`` multiplies the key pathway (input -> index transmission) of ``gained_slots``
-    during the window; ``inhibition_gain`` multiplies the index's recurrent inhibition;
-    ``key_retention`` multiplies the key synapses of ``weakened_slots`` once, at the window's
-    start (their weights change; nothing else does).
+    ``key_pathway_gain`` multiplies the key pathway (input -> index transmission) of
+    ``gained_slots`` during the window; ``inhibition_gain`` multiplies the index's recurrent
+    inhibition; ``key_retention`` multiplies the key synapses of ``weakened_slots`` once, at
+    the window's start (their weights change; nothing else does). ``tags`` name what the
+    window belongs to (block, condition, level, ...), for `Schedule.windows`.
     """
 
     kind: str
@@ -55,11 +56,12 @@ class Phase:
     plateau_slots: tuple[int, ...] = ()
     modulator: float = 0.0
     stimulated_slots: tuple[int, ...] = ()
-    key_gain: float = 1.0
+    key_pathway_gain: float = 1.0
     gained_slots: tuple[int, ...] = ()
     inhibition_gain: float = 1.0
     key_retention: float = 1.0
     weakened_slots: tuple[int, ...] = ()
+    tags: Mapping[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -72,7 +74,7 @@ class ScheduleArrays:
     plateau: np.ndarray
     stimulation: np.ndarray
     modulator: np.ndarray
-    key_gain: np.ndarray
+    key_pathway_gain: np.ndarray
     inhibition_gain: np.ndarray
     key_retention: np.ndarray
 
@@ -117,25 +119,33 @@ class Schedule:
     def add(self, phase: Phase) -> None:
         self.phases.append(phase)
 
-    def windows(self, kind: str | None = None) -> list[tuple[int, Phase, float, float]]:
-        """(index, phase, start, stop) in seconds of the stimulus window of each phase."""
+    @property
+    def steps(self) -> int:
+        """Schedule steps (rows of `arrays`)."""
+        return len(self.phases) * self.steps_per_period
+
+    def windows(self, kind: str | None = None, **tags: Any
+                ) -> list[tuple[int, Phase, float, float]]:
+        """(index, phase, start, stop) in seconds of the stimulus window of each phase of
+        ``kind`` (any if None) whose tags include ``tags``, in schedule order."""
         period = float((self.window + self.gap) / second)
         window = float(self.window / second)
         return [
             (k, phase, k * period, k * period + window)
             for k, phase in enumerate(self.phases)
-            if kind is None or phase.kind == kind
+            if (kind is None or phase.kind == kind)
+            and all(phase.tags.get(name) == value for name, value in tags.items())
         ]
 
     def arrays(self) -> ScheduleArrays:
         """Sample the schedule on the step grid (gaps are all zeros)."""
-        n_steps = len(self.phases) * self.steps_per_period
+        n_steps = self.steps
         cue = np.zeros((n_steps, self.n_input))
         teacher = np.zeros((n_steps, self.n_value))
         plateau = np.zeros((n_steps, self.n_slots))
         stimulation = np.zeros((n_steps, self.n_slots))
         modulator = np.zeros(n_steps)
-        key_gain = np.ones((n_steps, self.n_slots))
+        key_pathway_gain = np.ones((n_steps, self.n_slots))
         inhibition_gain = np.ones(n_steps)
         key_retention = np.ones((n_steps, self.n_slots))
         for k, phase in enumerate(self.phases):
@@ -147,9 +157,9 @@ class Schedule:
             plateau[rows, list(phase.plateau_slots)] = 1.0
             stimulation[rows, list(phase.stimulated_slots)] = 1.0
             modulator[rows] = phase.modulator
-            key_gain[rows, list(phase.gained_slots)] = phase.key_gain
+            key_pathway_gain[rows, list(phase.gained_slots)] = phase.key_pathway_gain
             inhibition_gain[rows] = phase.inhibition_gain
             key_retention[first, list(phase.weakened_slots)] = phase.key_retention
         return ScheduleArrays(float(self.step / second), cue, teacher, plateau,
-                              stimulation, modulator, key_gain, inhibition_gain,
+                              stimulation, modulator, key_pathway_gain, inhibition_gain,
                               key_retention)

@@ -23,8 +23,10 @@ import numpy as np
 from analysis.decoding import angular_error_deg, population_vector_deg
 from analysis.forgetting_figures import accessibility_precision_figure
 from analysis.statistics import mean_ci, proportion_ci
+from neuro_kv.neurons import rail_counts
 from neuro_kv.parameters import Parameter, ParameterError, ParameterSet
 from neuro_kv.schedule import Phase, Schedule
+from neuro_kv.spikes import SpikeRecord
 from protocols.common import (
     TIMING_PARAMETERS,
     KVIndexProtocol,
@@ -86,9 +88,6 @@ class AccessibilityPrecision(KVIndexProtocol):
     name = "accessibility-precision"
     parameters = PARAMETERS
     figure = staticmethod(accessibility_precision_figure)
-    stimulus_parameters = ("n_targets", "interference_levels", "interferer_overlap",
-                           "bump_concentration", "cue_hidden_fraction",
-                           "retrieval_inhibition_gain")
     scalar_metrics = ("accessibility_drop", "precision_change_deg")
 
     def check(self, p: dict[str, Any]) -> None:
@@ -129,26 +128,28 @@ class AccessibilityPrecision(KVIndexProtocol):
             stored += count
 
         store(items.n_targets)
-        for new in items.new_per_level:
+        for level, new in zip(p["interference_levels"], items.new_per_level, strict=True):
             store(new)
             for target, cue in enumerate(items.cues):
                 schedule.add(Phase("retrieve", target, cue=cue,
-                                   inhibition_gain=p["retrieval_inhibition_gain"]))
+                                   inhibition_gain=p["retrieval_inhibition_gain"],
+                                   tags={"level": level}))
         return schedule
 
     def analyse(self, p: dict[str, Any], items: RingItems, schedule: Schedule,
-                segment: Any, rng: np.random.Generator, weights: Any = None
+                spikes: SpikeRecord, rng: np.random.Generator, weights: Any = None
                 ) -> dict[str, Any]:
-        readout = read_out(p, schedule, segment, rng)
-        copies, n = p["value_copies"], items.n_targets
-        ring = readout.cortex.reshape(len(readout.cortex), p["n_value"], 2, copies)
-        decoded = population_vector_deg(ring[:, :, 0].sum(axis=2))
+        n = items.n_targets
         accessibility, access_ci, precision, precision_ci, wins = {}, {}, {}, {}, {}
-        miss_error = {}
+        miss_error, decoded_all, winners_all = {}, [], []
         for k, level in enumerate(p["interference_levels"]):
-            rows = slice(k * n, (k + 1) * n)
-            hit = readout.winners[rows] == np.arange(n)
-            all_errors = angular_error_deg(decoded[rows], items.angles_deg[:n])
+            readout = read_out(p, schedule, spikes, rng, level=level)
+            ring = rail_counts(readout.cortex, p["n_value"], p["value_copies"])[..., 0]
+            decoded = population_vector_deg(ring)  # the +1 rails form the ring
+            decoded_all += list(decoded)
+            winners_all += list(readout.winners)
+            hit = readout.winners == readout.items
+            all_errors = angular_error_deg(decoded, items.angles_deg[readout.items])
             errors, missed = all_errors[hit], all_errors[~hit]
             errors = errors[~np.isnan(errors)]  # a silent cortex decodes no angle
             key = str(level)
@@ -170,8 +171,8 @@ class AccessibilityPrecision(KVIndexProtocol):
             "miss_error_deg": miss_error,
             "accessibility_drop": accessibility[first] - accessibility[last],
             "precision_change_deg": precision[last] - precision[first],
-            "decoded_deg": [None if np.isnan(a) else float(a) for a in decoded],
+            "decoded_deg": [None if np.isnan(a) else float(a) for a in decoded_all],
             "target_deg": [float(a) for a in items.angles_deg[:n]],
-            "winning_slots": [int(w) for w in readout.winners],
+            "winning_slots": [int(w) for w in winners_all],
             "n_targets": n,
         }

@@ -7,27 +7,25 @@ the values. Capacity C(criterion) is the largest load whose accuracy, and that o
 load of the grid, is at least ``criterion``. A size sweep repeats the key-value models for
 other numbers of slots at the same input dimension.
 
-Each (circuit, network size, seed) is one unit of work, run in one of ``workers`` processes.
-A process builds one network per structure (circuit and size) and reuses it for every load,
-slot policy and seed it is given (`neuro_kv.reuse.CompiledProtocol`): with one worker the
-default grid builds 4 networks (hopfield; kv-index at 20, 40 and 80 slots), with two at most 8,
-and the generated code is compiled once per structure.
+Every spiking run (model x size x load x seed; slot policies that coincide share a run) is
+one `neuro_kv.engine.RunRequest` of ``paired-recall``; the engine runs them all as batches of
+replicas on ``workers`` processes, one network per structure (circuit and size) and batch size.
 """
 
 from __future__ import annotations
 
 import time
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
-from multiprocessing import get_context
 from typing import Any
 
 import numpy as np
 
+from neuro_kv.engine import RunRequest, run_requests
 from neuro_kv.parameters import Parameter, ParameterError, ParameterSet
+from neuro_kv.preparation import prepare
 from neuro_kv.rate_models import HopfieldMemory, OuterProductMemory, SlotMemory, SoftmaxMemory
-from neuro_kv.runner import cython_cache_size
 
 __all__ = ["Capacity", "capacity_of", "SPIKING_MODELS", "RATE_MODELS"]
 
@@ -72,25 +70,19 @@ PARAMETERS = ParameterSet([
     P("models", tuple(SPIKING_MODELS), "spiking models to simulate (the rate references of "
       "the key-value models simulated, and the pattern-level ones, always run)", "names",
       choices=tuple(SPIKING_MODELS)),
-    P("workers", 1, "worker processes (one unit of work = circuit, size and seed)", "int",
-      low=1),
+    P("workers", 1, "worker processes (each runs batches of replicas)", "int", low=1),
 ])
 
 
 @dataclass(frozen=True)
 class Unit:
-    """One unit of work: every load of one seed on one built network."""
+    """The loads of one circuit, size and seed, and the models scored on them."""
 
     circuit: str
     n_slots: int
     seed: int
     loads: tuple[int, ...]
     models: tuple[str, ...]
-    max_items: int  # the largest load of any unit of this structure (one build serves all)
-
-
-#: Built networks of this process, by structure: a worker keeps them between units.
-_COMPILED: dict[tuple[Any, ...], Any] = {}
 
 
 def slot_probability(model: str, n_slots: int) -> float:
@@ -99,40 +91,28 @@ def slot_probability(model: str, n_slots: int) -> float:
     return 4.0 / n_slots if probability is None else probability
 
 
-def run_unit(unit: Unit, fixed: dict[str, Any], device: str) -> dict[str, Any]:
-    """Simulate one unit; returns per-run records and the build count (runs in a worker)."""
-    from neuro_kv.reuse import CompiledProtocol
-
-    structure = dict(fixed)
-    if unit.circuit == "kv-index":
-        structure["n_slots"] = unit.n_slots
-    key = (unit.circuit, device, unit.max_items, *sorted(structure.items()))
-    built = key not in _COMPILED
-    if built:
-        _COMPILED[key] = CompiledProtocol("paired-recall", circuit=unit.circuit,
-                                          max_items=unit.max_items, device=device,
-                                          **structure)
-    compiled = _COMPILED[key]
-    records, simulated = [], 0
-    for load in unit.loads:
-        results: dict[tuple[Any, ...], Any] = {}  # policies that coincide share one run
-        for model in unit.models:
-            _, policy, _ = SPIKING_MODELS[model]
-            stimulus: dict[str, Any] = {"n_items": load}
-            if unit.circuit == "kv-index":
-                stimulus.update(slot_policy=policy,
-                                slot_probability=slot_probability(model, unit.n_slots))
-            same = tuple(sorted(stimulus.items()))
-            shared = same in results
-            if not shared:
-                results[same] = compiled.run(unit.seed, **stimulus)
-                simulated += 1
-            metrics = results[same].metrics
-            records.append({"model": model, "n_slots": unit.n_slots, "load": load,
-                            "seed": unit.seed, "per_item": metrics["per_item_accuracy"],
-                            "simulate_s": 0.0 if shared else metrics["simulate_s"]})
-    return {"records": records, "simulated": simulated, "builds": int(built),
-            "build_s": compiled.build_s if built else 0.0}
+def spiking_requests(units: list[Unit], fixed: dict[str, Any]
+                     ) -> tuple[list[RunRequest], list[tuple[str, int, int, int, int]]]:
+    """The paired-recall runs of the units (slot policies that coincide share one run) and,
+    per scored (model, n_slots, load, seed), the number of its run."""
+    requests: list[RunRequest] = []
+    numbers: dict[tuple, int] = {}
+    scored = []
+    for unit in units:
+        for load in unit.loads:
+            for model in unit.models:
+                _, policy, _ = SPIKING_MODELS[model]
+                overrides = {**fixed, "n_items": load}
+                if unit.circuit == "kv-index":
+                    overrides.update(n_slots=unit.n_slots, slot_policy=policy,
+                                     slot_probability=slot_probability(model, unit.n_slots))
+                key = (unit.circuit, unit.seed, tuple(sorted(overrides.items())))
+                if key not in numbers:
+                    numbers[key] = len(requests)
+                    requests.append(RunRequest("paired-recall", unit.seed, overrides,
+                                               unit.circuit))
+                scored.append((model, unit.n_slots, load, unit.seed, numbers[key]))
+    return requests, scored
 
 
 def rate_records(p: dict[str, Any], n_slots: int, load: int, seed: int,
@@ -163,7 +143,7 @@ def rate_records(p: dict[str, Any], n_slots: int, load: int, seed: int,
         estimates = memory.recall(patterns.cues, rng)
         per_item = (estimates == patterns.values).mean(axis=1)
         records.append({"model": model, "n_slots": n_slots, "load": load, "seed": seed,
-                        "per_item": [float(a) for a in per_item], "simulate_s": 0.0})
+                        "per_item": [float(a) for a in per_item]})
     return records
 
 
@@ -239,50 +219,42 @@ class Capacity:
                 loads |= {max(1, round(n_slots * q / 100)) for q in p["size_load_percent"]}
             models = tuple(m for m in kv if m in p["models"])
             if models:
-                units += [Unit("kv-index", n_slots, s, tuple(sorted(loads)), models,
-                               max(loads)) for s in seeds]
+                units += [Unit("kv-index", n_slots, s, tuple(sorted(loads)), models)
+                          for s in seeds]
         if "hopfield" in p["models"]:
             units += [Unit("hopfield", p["n_slots"], s, tuple(sorted(p["loads"])),
-                           ("hopfield",), max(p["loads"])) for s in seeds]
-        # longest first (a hopfield item costs about 3 key-value items), so the workers
-        # finish together
-        return sorted(units, key=lambda u: -sum(u.loads) * (
-            3 if u.circuit == "hopfield" else len({slot_probability(m, u.n_slots)
-                                                    for m in u.models})))
+                           ("hopfield",)) for s in seeds]
+        return units
 
     def execute(self, p: dict[str, Any], seed: int, device: str,
-                progress: bool = False) -> dict[str, Any]:
-        """Run every unit (in ``workers`` processes) and the rate references; metrics."""
+                progress: Callable[[str], None] | None = None) -> dict[str, Any]:
+        """Run every spiking run (as batches, on ``workers`` processes) and the rate
+        references; metrics."""
         started = time.perf_counter()
-        cache = cython_cache_size()
         fixed = {"n_input": p["n_input"], "n_value": p["n_value"],
                  "cue_hidden_fraction": p["cue_hidden_fraction"]}
         units = self.units(p, seed)
-        work = partial(run_unit, fixed=fixed, device=device)
-        outputs = []
-        if p["workers"] == 1:
-            for number, unit in enumerate(units, 1):
-                outputs.append(work(unit))
-                report(progress, number, len(units), unit, started)
-        else:
-            with ProcessPoolExecutor(p["workers"], mp_context=get_context("spawn")) as pool:
-                for number, (unit, out) in enumerate(zip(units, pool.map(work, units),
-                                                         strict=True), 1):
-                    outputs.append(out)
-                    report(progress, number, len(units), unit, started)
-        records = [record for out in outputs for record in out["records"]]
+        requests, scored = spiking_requests(units, fixed)
+        results = run_requests(requests, device=device, workers=p["workers"],
+                               progress=progress)
+        failed = [r for r in results if not r.ok]
+        if failed:
+            raise RuntimeError(f"{len(failed)} of {len(results)} capacity runs failed; "
+                               f"first: {failed[0].error}")
+        records = [{"model": model, "n_slots": n_slots, "load": load, "seed": run_seed,
+                    "per_item": results[number].metrics["per_item_accuracy"]}
+                   for model, n_slots, load, run_seed, number in scored]
         records += self.rate_references(p, units, seed)
         metrics = summarise(records, p)
         metrics.update(
-            builds=sum(out["builds"] for out in outputs),
-            compiled_modules=None if cache is None else cython_cache_size() - cache,
-            spiking_runs=sum(out["simulated"] for out in outputs),
-            simulate_s=round(sum(r["simulate_s"] for r in records), 1),
+            builds=sum(r.metrics["builds"] for r in results),
+            compiled_modules=sum(r.metrics["compiled_modules"] or 0 for r in results),
+            spiking_runs=len(requests),
+            simulate_s=round(sum(r.metrics["simulate_s"] for r in results), 1),
             wall_s=round(time.perf_counter() - started, 1),
             seeds=list(range(seed, seed + p["n_seeds"])), device=device,
             workers=p["workers"])
-        metrics["runs"] = [{k: v for k, v in r.items() if k != "simulate_s"}
-                           for r in records]
+        metrics["runs"] = records
         return metrics
 
     def rate_references(self, p: dict[str, Any], units: list[Unit],
@@ -309,11 +281,3 @@ class Capacity:
 
         return {"capacity.png": partial(capacity_figure, metrics, p["n_slots"],
                                         p["criterion"])}
-
-
-def report(progress: bool, number: int, total: int, unit: Unit, started: float) -> None:
-    if progress:
-        print(f"[{number}/{total}] {unit.circuit} n_slots={unit.n_slots} seed={unit.seed} "
-              f"loads={','.join(map(str, unit.loads))} done, "
-              f"{time.perf_counter() - started:.0f} s", flush=True)
-

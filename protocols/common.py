@@ -9,18 +9,12 @@ from functools import partial
 from typing import Any
 
 import numpy as np
-from brian2 import second
 
-from analysis.decoding import (
-    decode_dual_rail,
-    most_active,
-    recall_accuracy,
-    slot_competition,
-)
+from analysis.decoding import decode_dual_rail, most_active, recall_accuracy, slot_share
 from analysis.plots import raster_figure
-from analysis.spiketrains import population_trains, window_counts
 from neuro_kv.parameters import ParameterError
 from neuro_kv.schedule import Phase, Schedule
+from neuro_kv.spikes import SpikeRecord
 from protocols.paired_recall import PARAMETERS as PAIRED_PARAMETERS
 from protocols.paired_recall import hide_entries, n_slots, schedule_step
 
@@ -41,7 +35,7 @@ class KVIndexProtocol:
 
     name: str
     default_circuit = "kv-index"
-    circuits = ("kv-index",)
+    circuits: tuple[str, ...] | None = ("kv-index",)
     #: healthy mean slot rate (Hz) while storing (see `neuro_kv.tuning`)
     encoding_rate_limits_hz = (0.5, 50.0)
     figure: Callable[[dict, Any], None]
@@ -51,7 +45,7 @@ class KVIndexProtocol:
         windows = [(phase.kind, start, stop) for _, phase, start, stop
                    in result.schedule.windows()]
         return {
-            "raster.png": partial(raster_figure, result.segment, result.populations, windows),
+            "raster.png": partial(raster_figure, result.spikes, result.populations, windows),
             f"{self.name}.png": partial(type(self).figure, result.metrics),
         }
 
@@ -77,10 +71,10 @@ def check_at_most(p: dict[str, Any], name: str, bound: str) -> None:
 
 
 def encode(item: int, key: np.ndarray, value: np.ndarray, slot: int,
-           modulator: float = 1.0) -> Phase:
+           modulator: float = 1.0, **tags: Any) -> Phase:
     """One encoding window: key on the input, value taught, plateau on ``slot``."""
     return Phase("encode", item, cue=key, teacher=value, plateau_slots=(slot,),
-                 modulator=modulator)
+                 modulator=modulator, tags=tags)
 
 
 def flip_entries(pattern: np.ndarray, fraction: float, rng: np.random.Generator
@@ -94,38 +88,37 @@ def flip_entries(pattern: np.ndarray, fraction: float, rng: np.random.Generator
 
 @dataclass(frozen=True)
 class Readout:
-    """Spike counts of every ``retrieve`` window (in schedule order) and what they decode to.
+    """Spike counts of the selected windows (in schedule order) and what they decode to.
 
-    ``index``: windows x slots; ``cortex``: windows x cortical neurons; ``estimates``: +/-1
-    value estimates (windows x entries); ``winners``: most active slot (-1: silent index);
-    ``starts``: window onsets (s).
+    ``items``: the item of each window; ``index``: windows x slots; ``cortex``: windows x
+    cortical neurons; ``estimates``: +/-1 value estimates (windows x entries); ``winners``:
+    most active slot (-1: silent index); ``starts``: window onsets (s).
     """
 
+    items: np.ndarray
     index: np.ndarray
     cortex: np.ndarray
     estimates: np.ndarray
     winners: np.ndarray
     starts: np.ndarray
 
+    def accuracy(self, values: np.ndarray) -> np.ndarray:
+        """Per-window recall accuracy against the stored ``values`` (one row per window)."""
+        return recall_accuracy(self.estimates, values)
 
-def read_out(p: dict[str, Any], schedule: Schedule, segment: Any,
-             rng: np.random.Generator, kind: str = "retrieve") -> Readout:
-    """Counts and decoded values of the windows of ``kind``."""
-    found = schedule.windows(kind)
+    def correct_fraction(self, slots: list[int] | np.ndarray) -> np.ndarray:
+        """Share of index spikes in each window's stored slot."""
+        return slot_share(self.index, [(int(s),) for s in slots])
+
+
+def read_out(p: dict[str, Any], schedule: Schedule, spikes: SpikeRecord,
+             rng: np.random.Generator, kind: str = "retrieve", **tags: Any) -> Readout:
+    """Counts and decoded values of the windows of ``kind`` with ``tags``."""
+    found = schedule.windows(kind, **tags)
     windows = [(start, stop) for _, _, start, stop in found]
-    step = float(schedule.step / second)
-    index = window_counts(population_trains(segment, "index"), step, windows)
-    cortex = window_counts(population_trains(segment, "cortex"), step, windows)
+    index = spikes.counts("index", windows)
+    cortex = spikes.counts("cortex", windows)
     estimates = decode_dual_rail(cortex, p["n_value"], p["value_copies"], rng)
-    return Readout(index, cortex, estimates, most_active(index, rng),
+    return Readout(np.array([phase.item for _, phase, _, _ in found], dtype=int), index,
+                   cortex, estimates, most_active(index, rng),
                    np.array([s for s, _ in windows]))
-
-
-def accuracy_of(readout: Readout, rows: list[int], values: np.ndarray) -> np.ndarray:
-    """Per-window recall accuracy of ``rows`` against their stored ``values``."""
-    return recall_accuracy(readout.estimates[rows], values)
-
-
-def correct_fraction(readout: Readout, rows: list[int], slots: list[int]) -> np.ndarray:
-    """Share of index spikes in the stored slot, per window of ``rows``."""
-    return slot_competition(readout.index[rows], [(s,) for s in slots])["correct_fraction"]

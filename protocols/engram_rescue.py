@@ -23,13 +23,12 @@ import numpy as np
 from analysis.forgetting_figures import engram_rescue_figure
 from neuro_kv.parameters import Parameter, ParameterSet
 from neuro_kv.schedule import Phase, Schedule
+from neuro_kv.spikes import SpikeRecord
 from protocols.common import (
     TIMING_PARAMETERS,
     KVIndexProtocol,
-    accuracy_of,
     check_at_most,
     check_slots,
-    correct_fraction,
     encode,
     hide_entries,
     new_schedule,
@@ -61,8 +60,6 @@ class EngramRescue(KVIndexProtocol):
     name = "engram-rescue"
     parameters = PARAMETERS
     figure = staticmethod(engram_rescue_figure)
-    stimulus_parameters = ("n_items", "n_amnesic", "key_retention", "gains",
-                           "cue_hidden_fraction")
     scalar_metrics = ("cue_recall_before", "cue_recall_after", "control_recall_after",
                       "direct_stimulation_recall")
 
@@ -84,54 +81,54 @@ class EngramRescue(KVIndexProtocol):
         for item, (key, value) in enumerate(zip(patterns.keys, patterns.values, strict=True)):
             schedule.add(encode(item, key, value, item))
         for item, cue in enumerate(patterns.cues):
-            schedule.add(Phase("retrieve", item, cue=cue))
+            schedule.add(Phase("retrieve", item, cue=cue, tags={"block": "before"}))
         schedule.add(Phase("amnesia", -1, cue=blank, weakened_slots=amnesic,
                            key_retention=p["key_retention"]))
         for item, cue in enumerate(patterns.cues):
-            schedule.add(Phase("retrieve", item, cue=cue))
+            schedule.add(Phase("retrieve", item, cue=cue, tags={"block": "after"}))
         for item in amnesic:
             schedule.add(Phase("stimulate", item, cue=blank, stimulated_slots=(item,)))
         for gain in p["gains"]:
             if gain != 1.0:
                 for item in amnesic:
                     schedule.add(Phase("retrieve", item, cue=patterns.cues[item],
-                                       key_gain=gain, gained_slots=amnesic))
+                                       key_pathway_gain=gain, gained_slots=amnesic,
+                                       tags={"block": "gain", "gain": gain}))
         return schedule
 
     def analyse(self, p: dict[str, Any], patterns: Patterns, schedule: Schedule,
-                segment: Any, rng: np.random.Generator, weights: Any = None
+                spikes: SpikeRecord, rng: np.random.Generator, weights: Any = None
                 ) -> dict[str, Any]:
-        readout = read_out(p, schedule, segment, rng)
         n, n_amnesic = p["n_items"], p["n_amnesic"]
-        amnesic, control = list(range(n_amnesic)), list(range(n_amnesic, n))
         values = patterns.values
+        before = read_out(p, schedule, spikes, rng, block="before")
+        after = read_out(p, schedule, spikes, rng, block="after")
+        stimulated = read_out(p, schedule, spikes, rng, kind="stimulate")
 
-        def accuracy(rows: list[int], items: list[int]) -> float:
-            return float(accuracy_of(readout, rows, values[items]).mean()) if rows else 1.0
+        def amnesic(readout: Any) -> np.ndarray:
+            return readout.items < n_amnesic
 
-        before = list(range(n))
-        after = [n + item for item in range(n)]
-        curve_rows = {1.0: [after[k] for k in amnesic]}
-        offset = 2 * n
+        def accuracy(readout: Any, rows: np.ndarray) -> float:
+            hits = readout.accuracy(values[readout.items])[rows]
+            return float(hits.mean()) if len(hits) else 1.0
+
+        curve = {1.0: accuracy(after, amnesic(after))}
         for gain in p["gains"]:
             if gain != 1.0:
-                curve_rows[gain] = list(range(offset, offset + n_amnesic))
-                offset += n_amnesic
-        stimulated = read_out(p, schedule, segment, rng, kind="stimulate")
-        direct = accuracy_of(stimulated, list(range(n_amnesic)), values[amnesic])
+                gained = read_out(p, schedule, spikes, rng, block="gain", gain=gain)
+                curve[gain] = accuracy(gained, amnesic(gained))
         metrics: dict[str, Any] = {
-            "cue_recall_before": accuracy([before[k] for k in amnesic], amnesic),
-            "cue_recall_after": accuracy([after[k] for k in amnesic], amnesic),
-            "control_recall_before": accuracy([before[k] for k in control], control),
-            "control_recall_after": accuracy([after[k] for k in control], control),
-            "direct_stimulation_recall": float(direct.mean()),
-            "gain_curve": {f"{gain:g}": accuracy(rows, amnesic)
-                           for gain, rows in sorted(curve_rows.items())},
-            "slot_hit_before": float(np.mean(readout.winners[amnesic] == amnesic)),
-            "slot_hit_after": float(np.mean(readout.winners[[after[k] for k in amnesic]]
-                                            == amnesic)),
-            "correct_slot_spike_fraction_after": float(correct_fraction(
-                readout, [after[k] for k in amnesic], amnesic).mean()),
+            "cue_recall_before": accuracy(before, amnesic(before)),
+            "cue_recall_after": accuracy(after, amnesic(after)),
+            "control_recall_before": accuracy(before, ~amnesic(before)),
+            "control_recall_after": accuracy(after, ~amnesic(after)),
+            "direct_stimulation_recall": accuracy(stimulated, amnesic(stimulated)),
+            "gain_curve": {f"{gain:g}": value for gain, value in sorted(curve.items())},
+            "slot_hit_before": float(np.mean((before.winners == before.items)[
+                amnesic(before)])),
+            "slot_hit_after": float(np.mean((after.winners == after.items)[amnesic(after)])),
+            "correct_slot_spike_fraction_after": float(after.correct_fraction(after.items)[
+                amnesic(after)].mean()),
             "n_items": n,
             "n_amnesic": n_amnesic,
             "key_retention": p["key_retention"],

@@ -30,14 +30,13 @@ from brian2 import ms, second
 
 from analysis.decoding import first_spike, key_match_signal, settling_time
 from analysis.forgetting_figures import feeling_of_knowing_figure
-from analysis.spiketrains import population_spikes
 from analysis.statistics import auc
 from neuro_kv.parameters import Parameter, ParameterSet
 from neuro_kv.schedule import Phase, Schedule
+from neuro_kv.spikes import SpikeRecord
 from protocols.common import (
     TIMING_PARAMETERS,
     KVIndexProtocol,
-    accuracy_of,
     check_at_most,
     check_slots,
     encode,
@@ -96,9 +95,6 @@ class FeelingOfKnowing(KVIndexProtocol):
     name = "feeling-of-knowing"
     parameters = PARAMETERS
     figure = staticmethod(feeling_of_knowing_figure)
-    stimulus_parameters = ("n_items", "n_novel", "n_familiar", "weak_value_fraction",
-                           "weak_value_coverage", "cue_hidden_fraction",
-                           "recalled_accuracy", "settle_agreement")
     scalar_metrics = ("key_latency_ms", "value_latency_ms", "fok_auc", "fok_auc_all",
                       "recall_accuracy")
 
@@ -134,54 +130,55 @@ class FeelingOfKnowing(KVIndexProtocol):
             schedule.add(encode(item, key, value * cues.taught[item], item))
         n = p["n_items"]
         for item, cue in enumerate(cues.cues):
-            schedule.add(Phase("retrieve", item, cue=cue))
+            schedule.add(Phase("retrieve", item, cue=cue, tags={"cue": "stored"}))
         for k, cue in enumerate(cues.novel):
-            schedule.add(Phase("retrieve", n + k, cue=cue))
-        for block in (cues.familiar, cues.random_fill):
+            schedule.add(Phase("retrieve", n + k, cue=cue, tags={"cue": "novel"}))
+        for name, block in (("familiar", cues.familiar), ("random_fill", cues.random_fill)):
             for item, cue in enumerate(block):
-                schedule.add(Phase("retrieve", item, cue=cue))
+                schedule.add(Phase("retrieve", item, cue=cue, tags={"cue": name}))
         return schedule
 
-    def analyse(self, p: dict[str, Any], cues: FokCues, schedule: Schedule, segment: Any,
-                rng: np.random.Generator, weights: Any = None) -> dict[str, Any]:
+    def analyse(self, p: dict[str, Any], cues: FokCues, schedule: Schedule,
+                spikes: SpikeRecord, rng: np.random.Generator, weights: Any = None
+                ) -> dict[str, Any]:
         if weights is None or "keys" not in weights:
             raise ValueError("feeling-of-knowing needs the learned key weights")
-        readout = read_out(p, schedule, segment, rng)
-        n, n_novel, n_familiar = p["n_items"], p["n_novel"], p["n_familiar"]
+        n_familiar = p["n_familiar"]
         window = float(p["window"] / second)
-        signal = key_match_signal(population_spikes(segment, "input"), weights["keys"],
-                                  readout.starts, float(p["fok_window"] / second))
-        stored = list(range(n))
-        novel = list(range(n, n + n_novel))
-        familiar = list(range(n + n_novel, n + n_novel + n_familiar))
-        random_fill = list(range(familiar[-1] + 1 if familiar else n + n_novel,
-                                 n + n_novel + 2 * n_familiar))
-        accuracy = accuracy_of(readout, stored, cues.values)
+        readouts = {name: read_out(p, schedule, spikes, rng, cue=name)
+                    for name in ("stored", "novel", "familiar", "random_fill")}
+        inputs = spikes.population("input")
+        signals = {name: key_match_signal(inputs, weights["keys"], readout.starts,
+                                          float(p["fok_window"] / second))
+                   for name, readout in readouts.items()}
+        stored = readouts["stored"]
+        accuracy = stored.accuracy(cues.values[stored.items])
         recalled = accuracy >= p["recalled_accuracy"]
-        index_spikes = population_spikes(segment, "index")
-        cortex_spikes = population_spikes(segment, "cortex")
+        index_spikes = spikes.population("index")
+        cortex_spikes = spikes.population("cortex")
         key_latency = [first_spike(index_spikes[1], start, start + window)
-                       for start in readout.starts[stored]]
+                       for start in stored.starts]
         value_latency = [
             settling_time(cortex_spikes[1], cortex_spikes[0], start, start + window,
                           p["n_value"], p["value_copies"], p["settle_agreement"])
-            for start in readout.starts[stored][recalled]]
-        failed, never = signal[stored][~recalled], signal[novel]
+            for start in stored.starts[recalled]]
+        failed, never = signals["stored"][~recalled], signals["novel"]
 
-        def block(rows: list[int]) -> dict[str, float]:
-            items = cues.values[:len(rows)]
-            return {"signal": float(signal[rows].mean()) if rows else float("nan"),
-                    "accuracy": float(accuracy_of(readout, rows, items).mean())
-                    if rows else float("nan")}
+        def block(name: str, rows: slice = slice(None)) -> dict[str, float]:
+            readout, signal = readouts[name], signals[name][rows]
+            items = readout.items[rows]
+            accuracy = readout.accuracy(cues.values[readout.items])[rows]
+            return {"signal": float(signal.mean()) if len(signal) else float("nan"),
+                    "accuracy": float(accuracy.mean()) if len(items) else float("nan")}
 
-        plain, fam, rnd = (block(rows) for rows in (stored[:n_familiar], familiar,
-                                                     random_fill))
+        plain, fam, rnd = (block("stored", slice(0, n_familiar)), block("familiar"),
+                           block("random_fill"))
         return {
             "key_latency_ms": 1e3 * float(np.nanmedian(key_latency)),
             "value_latency_ms": 1e3 * float(np.nanmedian(value_latency))
             if value_latency else float("nan"),
             "fok_auc": auc(failed, never),
-            "fok_auc_all": auc(signal[stored], never),
+            "fok_auc_all": auc(signals["stored"], never),
             "n_failed": int((~recalled).sum()),
             "n_failed_weak": int((~recalled & cues.weak).sum()),
             "recall_accuracy": float(accuracy.mean()),
@@ -191,9 +188,9 @@ class FeelingOfKnowing(KVIndexProtocol):
                 "accuracy": {"plain": plain["accuracy"], "familiar": fam["accuracy"],
                              "random_fill": rnd["accuracy"]},
             },
-            "signals": {"recalled": [float(s) for s in signal[stored][recalled]],
+            "signals": {"recalled": [float(s) for s in signals["stored"][recalled]],
                         "not_recalled": [float(s) for s in failed],
                         "never_stored": [float(s) for s in never]},
             "per_item_accuracy": [float(a) for a in accuracy],
-            "n_items": n,
+            "n_items": p["n_items"],
         }

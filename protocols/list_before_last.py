@@ -24,12 +24,11 @@ import numpy as np
 from analysis.forgetting_figures import list_before_last_figure
 from neuro_kv.parameters import Parameter, ParameterError, ParameterSet
 from neuro_kv.schedule import Phase, Schedule
+from neuro_kv.spikes import SpikeRecord
 from protocols.common import (
     TIMING_PARAMETERS,
     KVIndexProtocol,
-    accuracy_of,
     check_slots,
-    correct_fraction,
     encode,
     new_schedule,
     read_out,
@@ -94,9 +93,6 @@ class ListBeforeLast(KVIndexProtocol):
     name = "list-before-last"
     parameters = PARAMETERS
     figure = staticmethod(list_before_last_figure)
-    stimulus_parameters = ("prev_lengths", "last_lengths", "fixed_prev_length",
-                           "fixed_last_length", "n_context", "content_hidden_fraction",
-                           "repeats")
     scalar_metrics = ("prev_length_effect", "last_length_effect")
 
     def check(self, p: dict[str, Any]) -> None:
@@ -130,26 +126,22 @@ class ListBeforeLast(KVIndexProtocol):
         for b, first in enumerate(lists.first_slots):
             for k, (key, value) in enumerate(zip(lists.keys[b], lists.values[b],
                                                  strict=True)):
-                schedule.add(encode(k, key, value, first + k))
+                schedule.add(encode(k, key, value, first + k, block=b))
             for k, cue in enumerate(lists.cues[b]):
-                schedule.add(Phase("retrieve", k, cue=cue))
+                schedule.add(Phase("retrieve", k, cue=cue, tags={"block": b}))
         return schedule
 
     def analyse(self, p: dict[str, Any], lists: ListBlocks, schedule: Schedule,
-                segment: Any, rng: np.random.Generator, weights: Any = None
+                spikes: SpikeRecord, rng: np.random.Generator, weights: Any = None
                 ) -> dict[str, Any]:
-        readout = read_out(p, schedule, segment, rng)
         by_condition: dict[tuple[int, int], list[float]] = {}
         share: dict[tuple[int, int], list[float]] = {}
-        row = 0
-        for b, (prev, last) in enumerate(lists.conditions):
-            slot = lists.first_slots[b]
-            rows = list(range(row, row + prev))
-            accuracy = accuracy_of(readout, rows, lists.values[b][:prev])
-            by_condition.setdefault((prev, last), []).extend(accuracy.tolist())
-            share.setdefault((prev, last), []).extend(
-                correct_fraction(readout, rows, list(range(slot, slot + prev))).tolist())
-            row += prev
+        for b, condition in enumerate(lists.conditions):
+            readout = read_out(p, schedule, spikes, rng, block=b)
+            accuracy = readout.accuracy(lists.values[b][readout.items])
+            by_condition.setdefault(condition, []).extend(accuracy.tolist())
+            share.setdefault(condition, []).extend(
+                readout.correct_fraction(lists.first_slots[b] + readout.items).tolist())
         fixed_last, fixed_prev = p["fixed_last_length"], p["fixed_prev_length"]
         by_prev = {str(n): float(np.mean(by_condition[(n, fixed_last)]))
                    for n in p["prev_lengths"]}

@@ -14,13 +14,13 @@ from functools import partial
 from typing import Any
 
 import numpy as np
-from brian2 import ms, second
+from brian2 import ms
 
 from analysis.decoding import decode_dual_rail, recall_accuracy, slot_competition
 from analysis.plots import dual_rail_difference, raster_figure, weights_figure
-from analysis.spiketrains import population_rates, population_trains, window_counts
 from neuro_kv.parameters import Parameter, ParameterError, ParameterSet
 from neuro_kv.schedule import Phase, Schedule
+from neuro_kv.spikes import SpikeRecord
 
 __all__ = ["PairedRecall", "Patterns", "assign_slots"]
 
@@ -87,10 +87,8 @@ class PairedRecall:
 
     name = "paired-recall"
     default_circuit = "kv-index"
+    circuits = None  # kv-index or hopfield
     parameters = PARAMETERS
-    #: Parameters that change only the schedule, not the network (see `neuro_kv.reuse`).
-    stimulus_parameters = ("n_items", "cue_hidden_fraction", "slot_policy",
-                           "slot_probability", "encoding_modulator")
     #: metrics a sweep tabulates and a study may optimise (slot metrics: kv-index only)
     scalar_metrics = ("recall_accuracy", "slot_hit_rate", "correct_slot_spike_fraction")
     #: healthy mean rate (Hz) of the storing population during encoding: below it the
@@ -122,24 +120,21 @@ class PairedRecall:
         return schedule
 
     def analyse(self, p: dict[str, Any], patterns: Patterns, schedule: Schedule,
-                segment: Any, rng: np.random.Generator, weights: Any = None
+                spikes: SpikeRecord, rng: np.random.Generator, weights: Any = None
                 ) -> dict[str, Any]:
-        retrievals = schedule.windows("retrieve")
-        windows = [(start, stop) for _, _, start, stop in retrievals]
-        step = float(schedule.step / second)
-        cortex = window_counts(population_trains(segment, "cortex"), step, windows)
+        windows = [(start, stop) for _, _, start, stop in schedule.windows("retrieve")]
+        cortex = spikes.counts("cortex", windows)
         estimates = decode_dual_rail(cortex, p["n_value"], p["value_copies"], rng)
         per_item = recall_accuracy(estimates, patterns.values)
         metrics: dict[str, Any] = {
             "recall_accuracy": float(per_item.mean()),
             "n_items": p["n_items"],
             "per_item_accuracy": [float(a) for a in per_item],
-            "population_rate_hz": population_rates(segment),
+            "population_rate_hz": spikes.rates(),
         }
-        index_trains = population_trains(segment, "index")
-        if index_trains:  # a circuit with slots (kv-index)
-            index = window_counts(index_trains, step, windows)
-            competition = slot_competition(index, patterns.current_slots(n_slots(p)))
+        if "index" in spikes.sizes:  # a circuit with slots (kv-index)
+            index = spikes.counts("index", windows)
+            competition = slot_competition(index, patterns.current_slots(n_slots(p)), rng)
             metrics.update(
                 slot_hit_rate=float(competition["hits"].mean()),
                 correct_slot_spike_fraction=float(competition["correct_fraction"].mean()),
@@ -170,7 +165,7 @@ class PairedRecall:
             panels = {"recurrent weights from +1 rails (+1 rail - -1 rail target, "
                       "normalised): the Hopfield matrix": matrix / scale}
         return {
-            "raster.png": partial(raster_figure, result.segment, result.populations, windows),
+            "raster.png": partial(raster_figure, result.spikes, result.populations, windows),
             "weights.png": partial(weights_figure, panels),
         }
 

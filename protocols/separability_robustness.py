@@ -23,12 +23,11 @@ import numpy as np
 from analysis.forgetting_figures import separability_robustness_figure
 from neuro_kv.parameters import Parameter, ParameterSet
 from neuro_kv.schedule import Phase, Schedule
+from neuro_kv.spikes import SpikeRecord
 from protocols.common import (
     TIMING_PARAMETERS,
     KVIndexProtocol,
-    accuracy_of,
     check_slots,
-    correct_fraction,
     encode,
     flip_entries,
     new_schedule,
@@ -68,7 +67,6 @@ class SeparabilityRobustness(KVIndexProtocol):
     name = "separability-robustness"
     parameters = PARAMETERS
     figure = staticmethod(separability_robustness_figure)
-    stimulus_parameters = ("n_items", "inhibition_gains", "noise_levels")
     scalar_metrics = ("clean_error_soft", "clean_error_hard", "noisy_error_soft",
                       "noisy_error_hard")
 
@@ -88,31 +86,29 @@ class SeparabilityRobustness(KVIndexProtocol):
         for item, (key, value) in enumerate(zip(patterns.keys, patterns.values, strict=True)):
             schedule.add(encode(item, key, value, item))
         for gain in p["inhibition_gains"]:
-            for cues in patterns.cues:
+            for noise, cues in zip(p["noise_levels"], patterns.cues, strict=True):
                 for item, cue in enumerate(cues):
-                    schedule.add(Phase("retrieve", item, cue=cue, inhibition_gain=gain))
+                    schedule.add(Phase("retrieve", item, cue=cue, inhibition_gain=gain,
+                                       tags={"inhibition_gain": gain, "noise": noise}))
         return schedule
 
     def analyse(self, p: dict[str, Any], patterns: NoisyCues, schedule: Schedule,
-                segment: Any, rng: np.random.Generator, weights: Any = None
+                spikes: SpikeRecord, rng: np.random.Generator, weights: Any = None
                 ) -> dict[str, Any]:
-        readout = read_out(p, schedule, segment, rng)
         n = p["n_items"]
-        items = list(range(n))
         error_grid, blend_grid, graded_grid, hit_grid = {}, {}, {}, {}
-        row = 0
         for gain in p["inhibition_gains"]:
             strength = f"{gain * float(p['inhibition_strength'] / 1e-3):g}"  # mV
             errors, blends, graded, hits = {}, {}, {}, {}
             for noise in p["noise_levels"]:
-                rows = list(range(row, row + n))
-                row += n
-                error = 1 - accuracy_of(readout, rows, patterns.values)
+                readout = read_out(p, schedule, spikes, rng, inhibition_gain=gain,
+                                   noise=noise)
+                error = 1 - readout.accuracy(patterns.values[readout.items])
                 key = f"{noise:g}"
                 errors[key] = float(error.mean())
-                blends[key] = float(1 - correct_fraction(readout, rows, items).mean())
+                blends[key] = float(1 - readout.correct_fraction(readout.items).mean())
                 graded[key] = float(np.mean((error > GRADED[0]) & (error < GRADED[1])))
-                hits[key] = float(np.mean(readout.winners[rows] == items))
+                hits[key] = float(np.mean(readout.winners == readout.items))
             error_grid[strength], blend_grid[strength] = errors, blends
             graded_grid[strength], hit_grid[strength] = graded, hits
         soft, hard = (next(iter(error_grid)), list(error_grid)[-1])

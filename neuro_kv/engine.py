@@ -1,0 +1,379 @@
+"""The engine: many runs in few compiled networks.
+
+`run_requests` takes a list of runs (`RunRequest`: protocol, seed, parameters, circuit),
+checks each, and groups those that can share one network into **batches**: runs of the same
+circuit with the same structure (its ``structural_parameters``: sizes, rule choices, time
+constants; the time step; the schedule step and the padded schedule length). A batch of n
+runs is simulated as n replicas of the circuit in one Brian2 network (K, the replica count,
+is n rounded up to a power of two, so few distinct networks are ever built; spare replicas
+stay silent), for the longest schedule of the batch. Each replica has its own schedule,
+parameter values and seed, and a run's spikes depend on nothing else (counter-based random
+streams), so a run gives the same spikes alone or in any batch.
+
+Batches run in this process (``workers=1``) or in ``workers`` spawned processes; each process
+keeps the networks it built (`neuro_kv.devices`), so the next batch of the same structure
+builds nothing. Results come back in request order, one per run: a `neuro_kv.results.RunResult`
+or a `RunFailure`. A run that fails its checks, whose analysis fails, or whose storing
+population runs away while storing (above the protocol's limit; ``guard=False`` turns this
+off) fails alone; a batch whose simulation fails is retried run by run. A batch is split so
+that it fits the machine's memory; a run too large for it alone is refused with the estimate.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import time
+import traceback
+from collections import OrderedDict
+from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass, field
+from multiprocessing import get_context
+from typing import Any
+
+import numpy as np
+from brian2 import second
+
+from neuro_kv.devices import DEVICES, RuntimeNetwork, StandaloneNetwork, quiet_brian
+from neuro_kv.parameters import ParameterError
+from neuro_kv.preparation import parameter_set, prepare
+from neuro_kv.registry import get_circuit, get_protocol
+from neuro_kv.results import RunResult
+from neuro_kv.schedule import Schedule, padded_rows
+from neuro_kv.spikes import SpikeRecord
+
+__all__ = ["RunRequest", "RunFailure", "Batch", "run_requests", "plan_batches",
+           "batch_sizes", "DEFAULT_DEVICE", "MAX_REPLICAS", "NETWORKS_KEPT",
+           "available_memory"]
+
+#: the device runs use unless told otherwise (fastest in our measurements, see README)
+DEFAULT_DEVICE = "cpp_standalone"
+#: the most replicas one network holds, by device (beyond it the cost per replica stops
+#: falling; measured in benchmarks/bench_replicas.py, see README)
+MAX_REPLICAS = {"cpp_standalone": 16, "cython": 64, "numpy": 64}
+#: built networks one process keeps (least recently used dropped first)
+NETWORKS_KEPT = 4
+#: share of the available memory the batches running at once may use
+MEMORY_SHARE = 0.5
+
+
+@dataclass(frozen=True)
+class RunRequest:
+    """One run: ``protocol`` with ``seed`` and parameter ``overrides`` on ``circuit`` (None:
+    the protocol's own)."""
+
+    protocol: str
+    seed: int = 1
+    overrides: Mapping[str, Any] = field(default_factory=dict)
+    circuit: str | None = None
+
+
+@dataclass
+class RunFailure:
+    """A run that did not give a result: ``status`` (``invalid``, ``failed``, ``runaway``),
+    a one-line ``error`` and the traceback."""
+
+    request: RunRequest
+    status: str
+    error: str
+    traceback: str = ""
+    exception: BaseException | None = None
+    ok = False
+
+    @classmethod
+    def of(cls, request: RunRequest, status: str, error: BaseException) -> RunFailure:
+        line = f"{type(error).__name__}: {error}".splitlines()[0]
+        if isinstance(error, ParameterError):
+            line = str(error).splitlines()[0]
+        return cls(request, status, line, "".join(traceback.format_exception(error)), error)
+
+
+@dataclass
+class PlannedRun:
+    """A checked run with its stimuli drawn: what a batch needs to simulate and analyse it."""
+
+    number: int
+    request: RunRequest
+    values: dict[str, Any]
+    patterns: Any
+    schedule: Schedule
+
+
+@dataclass
+class Batch:
+    """Runs that share one network: ``circuit``, its ``structure`` (structural parameter
+    values), time step ``dt``, schedule ``step`` and ``rows``, built with ``replicas``."""
+
+    device: str
+    circuit: str
+    structure: dict[str, Any]
+    structure_strings: dict[str, str]
+    dt: Any
+    step: Any
+    rows: int
+    replicas: int
+    runs: list[PlannedRun]
+
+    @property
+    def key(self) -> tuple:
+        return (self.device, self.circuit, tuple(sorted(self.structure_strings.items())),
+                float(self.dt / second), float(self.step / second), self.rows, self.replicas)
+
+
+def prepare_run(request: RunRequest, device: str) -> tuple[Any, Any, dict[str, Any], Any]:
+    """Check one request (see `neuro_kv.preparation.prepare`)."""
+    return prepare(request.protocol, request.circuit, device, request.seed,
+                   dict(request.overrides))
+
+
+def plan_batches(requests: Sequence[RunRequest], device: str = DEFAULT_DEVICE, *,
+                 workers: int = 1, max_replicas: int | None = None
+                 ) -> tuple[list[Batch], list[tuple[int, RunFailure]]]:
+    """Check every request and group the good ones into batches (largest first); the
+    failures of the checks, by request number."""
+    if device not in DEVICES:
+        raise ParameterError(f"device {device!r} is not allowed; expected one of "
+                             f"{', '.join(DEVICES)}")
+    max_replicas = MAX_REPLICAS[device] if max_replicas is None else max_replicas
+    groups: dict[tuple, list[PlannedRun]] = {}
+    shapes: dict[tuple, tuple[Any, dict[str, Any], dict[str, str]]] = {}
+    failures: list[tuple[int, RunFailure]] = []
+    for number, request in enumerate(requests):
+        try:
+            protocol, circuit, values, pset = prepare_run(request, device)
+            if circuit is None:
+                raise ParameterError(f"protocol {request.protocol!r} runs its own runs; it "
+                                     "cannot be one run of a batch")
+            patterns = protocol.draw_patterns(values, np.random.default_rng(request.seed))
+            schedule = protocol.schedule(values, patterns)
+        except Exception as error:  # reported for this run alone
+            failures.append((number, RunFailure.of(request, "invalid", error)))
+            continue
+        structure = {name: values[name] for name in circuit.structural_parameters}
+        strings = {name: str(pset.to_strings(values)[name])
+                   for name in circuit.structural_parameters}
+        key = (circuit.name, tuple(sorted(strings.items())), float(values["dt"] / second),
+               float(schedule.step / second), padded_rows(schedule.steps))
+        groups.setdefault(key, []).append(PlannedRun(number, request, values, patterns,
+                                                     schedule))
+        shapes[key] = (circuit, structure, strings)
+    batches = []
+    for key, runs in groups.items():
+        circuit, structure, strings = shapes[key]
+        rows = key[4]
+        largest = replicas_that_fit(circuit, structure, rows, workers, max_replicas)
+        if largest == 0:
+            need = circuit.per_replica_bytes(structure, rows)
+            error = ParameterError(
+                f"one run of {circuit.name} with these sizes needs about {need / 1e9:.1f} GB; "
+                f"this machine has {available_memory() / 1e9:.1f} GB available")
+            failures += [(run.number, RunFailure.of(run.request, "invalid", error))
+                         for run in runs]
+            continue
+        runs.sort(key=lambda run: -run.schedule.steps)  # similar lengths share a batch
+        first = 0
+        for size in batch_sizes(len(runs), largest, workers):
+            chunk = runs[first:first + size]
+            first += size
+            batches.append(Batch(device, circuit.name, structure, strings,
+                                 chunk[0].values["dt"], chunk[0].schedule.step, rows, size,
+                                 chunk))
+    batches.sort(key=lambda b: -sum(run.schedule.steps for run in b.runs))
+    return batches, failures
+
+
+def batch_sizes(runs: int, largest: int, workers: int) -> list[int]:
+    """Split ``runs`` into batches whose sizes are powers of two (so few distinct networks
+    are ever built, and none has idle replicas): as many of ``largest`` as fit, the rest by
+    its binary digits; then halve the biggest until no batch is larger than a worker's
+    share."""
+    sizes = [largest] * (runs // largest)
+    rest = runs % largest
+    sizes += [1 << bit for bit in range(rest.bit_length() - 1, -1, -1) if rest >> bit & 1]
+    share = math.ceil(runs / max(workers, 1))
+    while sizes and max(sizes) > max(share, 1) and max(sizes) > 1:
+        biggest = sizes.index(max(sizes))
+        half = sizes[biggest] // 2
+        sizes[biggest:biggest + 1] = [half, half]
+    return sorted(sizes, reverse=True)
+
+
+def available_memory() -> int:
+    """Bytes of memory available to new work (Linux ``MemAvailable``, else all of it)."""
+    try:
+        with open("/proc/meminfo") as handle:
+            for line in handle:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+
+
+def replicas_that_fit(circuit: Any, structure: dict[str, Any], rows: int, workers: int,
+                      max_replicas: int) -> int:
+    """The most replicas (a power of two, at most ``max_replicas``) whose batches, one per
+    worker, fit in `MEMORY_SHARE` of the available memory; 0 if not even one does."""
+    budget = MEMORY_SHARE * available_memory() / max(workers, 1)
+    per_replica = circuit.per_replica_bytes(structure, rows)
+    fitting = int(budget // per_replica)
+    if fitting < 1:
+        return 0
+    return min(1 << (fitting.bit_length() - 1), max(1, max_replicas))
+
+
+#: networks built in this process, by batch key (least recently used first)
+_networks: OrderedDict[tuple, Any] = OrderedDict()
+
+
+def network_for(batch: Batch) -> tuple[Any, bool]:
+    """The process's network for ``batch`` (built if needed); whether it was built now."""
+    network = _networks.pop(batch.key, None)
+    built = network is None
+    if built:
+        circuit = get_circuit(batch.circuit)
+        if batch.device == "cpp_standalone":
+            network = StandaloneNetwork(circuit, batch.structure, batch.structure_strings,
+                                        batch.replicas, batch.rows, batch.step, batch.dt)
+        else:
+            network = RuntimeNetwork(batch.device, circuit, batch.structure, batch.replicas,
+                                     batch.rows, batch.step, batch.dt)
+    _networks[batch.key] = network
+    while len(_networks) > NETWORKS_KEPT:
+        _networks.popitem(last=False)
+    return network, built
+
+
+def run_batch(batch: Batch, guard: bool = True) -> list[tuple[int, Any]]:
+    """Simulate and analyse one batch in this process: (request number, result or failure)
+    for each of its runs."""
+    quiet_brian()
+    started = time.perf_counter()
+    try:
+        network, built = network_for(batch)
+        inputs = network.built.inputs([(run.values, run.schedule, run.request.seed)
+                                       for run in batch.runs])
+        durations = [float(run.schedule.duration / second) for run in batch.runs]
+        simulated = time.perf_counter()
+        outputs = network.run(inputs, durations)
+        simulate_s = time.perf_counter() - simulated
+    except Exception as error:
+        if len(batch.runs) > 1:  # find the run that breaks it; the others keep their results
+            return [outcome for run in batch.runs
+                    for outcome in run_batch(_single(batch, run), guard)]
+        return [(batch.runs[0].number, RunFailure.of(batch.runs[0].request, "failed", error))]
+    cost = {"replicas": batch.replicas, "runs": len(batch.runs),
+            "simulate_s": round(simulate_s, 3),
+            "build_s": round(network.build_s if built else 0.0, 3),
+            "builds": int(built),
+            "compiled": (network.compiled or 0) if built else 0}
+    outcomes = []
+    for position, (run, (spikes, weights)) in enumerate(zip(batch.runs, outputs,
+                                                            strict=True)):
+        try:
+            result = make_result(batch, run, spikes, weights, network.built.sizes, cost,
+                                 first=position == 0, started=started)
+            if guard:
+                check_runaway(result)
+            outcomes.append((run.number, result))
+        except Runaway as error:
+            outcomes.append((run.number, RunFailure.of(run.request, "runaway", error)))
+        except Exception as error:
+            outcomes.append((run.number, RunFailure.of(run.request, "failed", error)))
+    return outcomes
+
+
+def _single(batch: Batch, run: PlannedRun) -> Batch:
+    return Batch(batch.device, batch.circuit, batch.structure, batch.structure_strings,
+                 batch.dt, batch.step, batch.rows, 1, [run])
+
+
+class Runaway(RuntimeError):
+    """The storing population fired above the protocol's limit while storing."""
+
+
+def check_runaway(result: Any) -> None:
+    """Raise `Runaway` if the run's storing population exceeded its protocol's upper rate
+    limit during encoding (a network that answers every key with every slot)."""
+    rate = result.metrics.get("encoding_rate_hz")
+    limit = result.metrics.get("encoding_rate_limit_hz")
+    if rate is not None and limit is not None and rate > limit:
+        raise Runaway(f"runaway: the storing population fired at {rate:.3g} Hz while "
+                      f"storing, above the protocol's limit of {limit:g} Hz "
+                      "(guard=False keeps such runs)")
+
+
+def make_result(batch: Batch, run: PlannedRun, spikes: dict, weights: dict,
+                sizes: dict[str, int], cost: dict[str, Any], *, first: bool,
+                started: float) -> RunResult:
+    """Analyse one replica's output into a `RunResult` (no disk access)."""
+    protocol = get_protocol(run.request.protocol)
+    circuit = get_circuit(batch.circuit)
+    pset = parameter_set(protocol, circuit)
+    record = SpikeRecord(spikes, dict(sizes), float(run.schedule.duration / second))
+    metrics = protocol.analyse(run.values, run.patterns, run.schedule, record,
+                               np.random.default_rng([run.request.seed, 1]), weights)
+    encoding = [(start, stop) for _, _, start, stop in run.schedule.windows("encode")]
+    share = 1.0 / cost["runs"]
+    metrics.update(
+        seed=run.request.seed, device=batch.device,
+        encoding_rate_hz=round(record.window_rate(circuit.storing_population, encoding), 4),
+        encoding_rate_limit_hz=protocol.encoding_rate_limits_hz[1],
+        simulate_s=round(cost["simulate_s"] * share, 4),
+        build_s=round(cost["build_s"] * share, 4),
+        builds=cost["builds"] if first else 0,
+        compiled_modules=cost["compiled"] if first else 0,
+        batch={k: v for k, v in cost.items()},
+        elapsed_s=round(time.perf_counter() - started, 3))
+    result = RunResult(
+        protocol=protocol.name, circuit=circuit.name, seed=run.request.seed,
+        device=batch.device, parameters=run.values,
+        parameter_strings=pset.to_strings(run.values), metrics=metrics, spikes=record,
+        schedule=run.schedule, weights=weights, populations=circuit.populations)
+    result.figures = protocol.figures(run.values, result)
+    return result
+
+
+def run_requests(requests: Sequence[RunRequest], *, device: str = DEFAULT_DEVICE,
+                 workers: int = 1, max_replicas: int | None = None, guard: bool = True,
+                 progress: Callable[[str], None] | None = None) -> list[Any]:
+    """Run every request; one `RunResult` or `RunFailure` per request, in request order."""
+    if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
+        raise ParameterError(f"workers {workers!r} is not allowed; expected an integer >= 1")
+    if max_replicas is not None and (isinstance(max_replicas, bool) or not isinstance(
+            max_replicas, int) or max_replicas < 1):
+        raise ParameterError(f"max_replicas {max_replicas!r} is not allowed; expected an "
+                             "integer >= 1")
+    batches, failures = plan_batches(requests, device, workers=workers,
+                                     max_replicas=max_replicas)
+    outcomes: dict[int, Any] = dict(failures)
+    started = time.perf_counter()
+    done = 0
+
+    def report(batch: Batch, results: list[tuple[int, Any]]) -> None:
+        nonlocal done
+        done += len(results)
+        outcomes.update(results)
+        if progress is not None:
+            failed = sum(1 for _, r in results if not r.ok)
+            progress(f"[{done}/{len(requests)}] batch of {len(batch.runs)} {batch.circuit} "
+                     f"runs (K={batch.replicas}) done{f', {failed} failed' if failed else ''},"
+                     f" {time.perf_counter() - started:.1f} s")
+
+    if workers == 1 or len(batches) <= 1:
+        for batch in batches:
+            report(batch, run_batch(batch, guard))
+    else:
+        with ProcessPoolExecutor(min(workers, len(batches)),
+                                 mp_context=get_context("spawn")) as pool:
+            futures = {pool.submit(run_batch, batch, guard): batch for batch in batches}
+            for future in as_completed(futures):
+                batch = futures[future]
+                try:
+                    results = future.result()
+                except Exception as error:  # the worker process died (e.g. out of memory)
+                    results = [(run.number, RunFailure.of(run.request, "failed", error))
+                               for run in batch.runs]
+                report(batch, results)
+    return [outcomes[number] for number in range(len(requests))]
