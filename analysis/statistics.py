@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 from scipy import stats
 
-__all__ = ["auc", "mean_ci", "proportion_ci"]
+__all__ = ["auc", "mean_ci", "proportion_ci", "t_interval"]
 
 
 def auc(positives: np.ndarray, negatives: np.ndarray) -> float:
@@ -33,3 +33,17 @@ def proportion_ci(successes: int, total: int, level: float = 0.95) -> tuple[floa
         return float("nan"), float("nan")
     interval = stats.binomtest(successes, total).proportion_ci(level, method="wilson")
     return float(interval.low), float(interval.high)
+
+
+def t_interval(samples: np.ndarray, level: float = 0.95) -> tuple[float, float]:
+    """Student-t confidence interval of the mean of independent runs (the mean itself for
+    one sample or no spread; NaNs for none)."""
+    samples = np.asarray(samples, dtype=float)
+    if len(samples) == 0:
+        return float("nan"), float("nan")
+    mean = float(samples.mean())
+    if len(samples) < 2 or np.ptp(samples) == 0:
+        return mean, mean
+    low, high = stats.t.interval(level, len(samples) - 1, loc=mean,
+                                 scale=stats.sem(samples))
+    return float(low), float(high)

@@ -90,11 +90,12 @@ PARAMETERS = ParameterSet([
       "quantity", ms, low=0, low_exclusive=True),
 ])
 
-#: Parameters fixed when a network is built: sizes and the time constants of the dynamics
-#: (and the covariance rule's integration step). Every other parameter is per replica.
+#: Parameters fixed when a network is built: sizes, the time constants of the dynamics and
+#: the refractory period (and the covariance rule's integration step). Every other parameter
+#: is per replica.
 STRUCTURAL = ("n_input", "n_value", "input_copies", "value_copies", "n_inhibitory", "tau_m",
               "tau_m_inhibitory", "tau_exc", "tau_inh", "tau_recurrent", "tau_ramp",
-              "tau_activity", "plasticity_dt")
+              "tau_activity", "refractory", "plasticity_dt")
 
 MEMORY_MODEL = f"""
 dv/dt = (v_rest - v + I_exc - I_inh + I_rec + teacher_drive * teacher + retrieval_bias * ramp
@@ -106,7 +107,7 @@ dI_inh/dt = -I_inh / tau_inh : volt              # rail competition and pooled i
 dI_rec/dt = -I_rec / tau_recurrent : volt        # recurrent (attractor) field
 dramp/dt = (cueing - ramp) / tau_ramp : 1        # retrieval bias, rising after cue onset
 dactivity/dt = -activity / tau_activity : 1      # nearest-spike activity trace
-rail = int(activity > activity_threshold) - opponent : 1  # signed rail activity
+rail : 1                             # signed rail activity (RAIL_UPDATE, each plasticity step)
 opponent : 1                         # active share of the entry's other rail (summed)
 teacher : 1                          # teacher clamp (schedule)
 modulator : 1                        # neuromodulator level (schedule)
@@ -120,7 +121,6 @@ seed : integer (constant)            # the replica's seed
 v_rest : volt (constant)
 v_reset : volt (constant)
 v_threshold : volt (constant)
-refractory_period : second (constant)  # the parameter 'refractory'
 teacher_drive : volt (constant)
 retrieval_bias : volt (constant)
 reset_inhibition : volt (constant)
@@ -140,19 +140,22 @@ quiet = quiet_level(t, replica)
 teacher = clip(rail_sign * teacher_level(t, teacher_column), 0, 1)
 """
 
+#: the signed rail activity the covariance rule reads, computed once per neuron and plasticity
+#: step (not once per synapse): +1 active with the other rail silent, -1 the reverse
+RAIL_UPDATE = "rail = int(activity > activity_threshold) - opponent"
+
 INHIBITORY_MODEL = """
 dv/dt = (v_rest - v + I_exc) / tau_m_inhibitory : volt (unless refractory)
 dI_exc/dt = -I_exc / tau_exc : volt
 v_rest : volt (constant)
 v_reset : volt (constant)
 v_threshold : volt (constant)
-refractory_period : second (constant)
 memory_to_inhibitory : volt (constant)  # EPSC jump per memory spike
 """
 
 RECURRENT_TRANSMISSION = ("I_rec_post += recurrent_gain_post * w"
                           " * clip(1 - acetylcholine_suppression_post * modulator_post, 0, 1)")
-LIF = {"threshold": "v > v_threshold", "refractory": "refractory_period"}
+LIF_THRESHOLD = "v > v_threshold"
 
 #: Schedule arrays: name -> (columns per replica, value after a schedule's end)
 STIMULI = {
@@ -189,6 +192,11 @@ class HopfieldCircuit:
     populations = ("input", "cortex_key", "cortex", "inhibitory")
     #: the population whose activity during encoding shows whether storage works
     storing_population = "cortex"
+    #: its healthy mean rate while storing: the teacher clamps half of the rails (measured at
+    #: the defaults: 61 Hz); below, nothing is clamped; above, both rails of entries fire
+    encoding_rate_limits_hz = (0.5, 150.0)
+    #: wall seconds per replica and model second on cpp_standalone (README, benchmarks)
+    replica_cost_s = 0.15
 
     def per_replica_bytes(self, p: dict[str, Any], rows: int) -> int:
         """Memory one replica needs (bytes, measured for the defaults; see README)."""
@@ -222,9 +230,10 @@ class HopfieldCircuit:
 
         inputs = poisson_rail_input(K, p["n_input"], p["input_copies"],
                                     schedules["cue_level"], step)
-        memory = NeuronGroup(K * n_memory, MEMORY_MODEL, reset="v = v_reset\nactivity = 1",
+        memory = NeuronGroup(K * n_memory, MEMORY_MODEL, threshold=LIF_THRESHOLD,
+                             reset="v = v_reset\nactivity = 1", refractory=p["refractory"],
                              method="euler", name="memory",
-                             namespace={**constants, **schedules, "noise": normal}, **LIF)
+                             namespace={**constants, **schedules, "noise": normal})
         entry, rail = rail_layout(n_entries, copies)
         memory.rail_sign = np.tile(1.0 - 2.0 * rail, K)
         memory.teacher_column = np.repeat(np.arange(K), n_memory) * n_entries + np.tile(entry,
@@ -233,6 +242,9 @@ class HopfieldCircuit:
         memory.neuron = np.tile(np.arange(n_memory), K)
         memory.run_regularly(MEMORY_GATES, clock=Clock(step, name="memory_gates_clock"),
                              when="start", name="memory_gates")
+        memory.run_regularly(RAIL_UPDATE, clock=Clock(p["plasticity_dt"],
+                                                      name="memory_rail_clock"),
+                             when="start", name="memory_rail")
 
         cue = Synapses(inputs, memory, on_pre="I_exc_post += cue_gain_post", name="cue")
         # input neuron (rail r of entry e) -> every memory neuron of rail r of entry e
@@ -254,9 +266,10 @@ class HopfieldCircuit:
                        lambda i, j: (i // (2 * copies) == j // (2 * copies))
                        & (i // copies != j // copies))
 
-        inhibitory = NeuronGroup(K * p["n_inhibitory"], INHIBITORY_MODEL, reset="v = v_reset",
-                                 method="exponential_euler", name="inhibitory",
-                                 namespace=constants, **LIF)
+        inhibitory = NeuronGroup(K * p["n_inhibitory"], INHIBITORY_MODEL,
+                                 threshold=LIF_THRESHOLD, reset="v = v_reset",
+                                 refractory=p["refractory"], method="exponential_euler",
+                                 name="inhibitory", namespace=constants)
         to_inhibitory = Synapses(memory, inhibitory,
                                  on_pre="I_exc_post += memory_to_inhibitory_post",
                                  name="memory_to_inhibitory")
@@ -278,7 +291,6 @@ class HopfieldCircuit:
             "v_rest": [(g, "v_rest") for g in lif_groups] + [(g, "v") for g in lif_groups],
             "v_reset": [(g, "v_reset") for g in lif_groups],
             "v_threshold": [(g, "v_threshold") for g in lif_groups],
-            "refractory": [(g, "refractory_period") for g in lif_groups],
             "input_rate": [(inputs, "input_rate")],
             "memory_to_inhibitory": [(inhibitory, "memory_to_inhibitory")],
             **{name: [(memory, name)] for name in (

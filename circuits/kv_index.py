@@ -99,8 +99,8 @@ PARAMETERS = ParameterSet([
     P("value_rule", "rate_hebbian", "value plasticity rule", "choice", choices=VALUE_RULES),
     P("eta_value", 0.3, "rate-Hebbian value rule: step toward the target per presynaptic "
       "spike (x M)", "float", low=0, high=1),
-    P("tau_value_trace", 20 * ms, "rate-Hebbian value rule: postsynaptic activity trace",
-      "quantity", ms, low=0, low_exclusive=True),
+    P("tau_value_trace", 20 * ms, "rate-Hebbian value rule: time constant of a cortical "
+      "neuron's activity trace", "quantity", ms, low=0, low_exclusive=True),
     P("stdp_a_plus", 0.1, "STDP value rule: potentiation amplitude", "float", low=0),
     P("stdp_a_minus", 0.075, "STDP value rule: depression amplitude (magnitude)", "float",
       low=0),
@@ -111,11 +111,13 @@ PARAMETERS = ParameterSet([
 ])
 
 #: Parameters fixed when a network is built: sizes, the value rule, and the time constants
-#: of the neurons' and traces' dynamics (their integration factors are computed once per step
-#: for the whole group, not per neuron). Every other parameter is a per-replica variable.
+#: of the neurons' and traces' dynamics and the refractory period (their integration factors
+#: and step counts are computed once per time step for the whole group, not per neuron).
+#: Every other parameter is a per-replica variable.
 STRUCTURAL = ("n_input", "n_slots", "n_value", "input_copies", "value_copies",
               "n_inhibitory", "tau_m", "tau_m_inhibitory", "tau_exc", "tau_inh", "tau_self",
-              "value_rule", "tau_value_trace", "stdp_tau_plus", "stdp_tau_minus")
+              "refractory", "value_rule", "tau_value_trace", "stdp_tau_plus",
+              "stdp_tau_minus")
 
 INDEX_MODEL = """
 dv/dt = (v_rest - v + I_exc - I_inh + I_self + plateau_drive * tag
@@ -133,7 +135,6 @@ replica : integer (constant)
 v_rest : volt (constant)
 v_reset : volt (constant)
 v_threshold : volt (constant)
-refractory_period : second (constant)  # the parameter 'refractory'
 plateau_drive : volt (constant)
 stimulation_drive : volt (constant)
 self_excitation : volt (constant)
@@ -158,13 +159,13 @@ dI_exc/dt = -I_exc / tau_exc : volt
 v_rest : volt (constant)
 v_reset : volt (constant)
 v_threshold : volt (constant)
-refractory_period : second (constant)
 index_to_inhibitory : volt (constant)  # EPSC jump per slot spike
 """
 
 CORTEX_MODEL = """
 dv/dt = (v_rest - v + I_exc + teacher_drive * teacher) / tau_m : volt (unless refractory)
 dI_exc/dt = -I_exc / tau_exc : volt              # value read-out (index -> cortex)
+dactivity/dt = -activity / tau_value_trace : 1   # nearest-spike trace (value rule)
 teacher : 1                          # teacher clamp (schedule)
 modulator : 1                        # neuromodulator level of the replica (schedule)
 rail_sign : 1 (constant)
@@ -173,7 +174,6 @@ replica : integer (constant)
 v_rest : volt (constant)
 v_reset : volt (constant)
 v_threshold : volt (constant)
-refractory_period : second (constant)
 teacher_drive : volt (constant)
 value_gain : volt (constant)         # EPSC jump per slot spike at value weight 1
 acetylcholine_suppression : 1 (constant)
@@ -196,6 +196,7 @@ VALUE_TRANSMISSION = ("I_exc_post += value_gain_post * w"
 
 LIF_THRESHOLD = "v > v_threshold"
 LIF_RESET = "v = v_reset"
+CORTEX_RESET = "v = v_reset\nactivity = 1"
 
 #: Schedule arrays: name -> (columns per replica as a function of the parameters, value
 #: after a schedule's end: silent input, no plateau, gains and retention 1)
@@ -241,6 +242,12 @@ class KVIndexCircuit:
     populations = ("input", "index", "inhibitory", "cortex")
     #: the population whose activity during encoding shows whether storage works
     storing_population = "index"
+    #: its healthy mean rate while storing: below, the slots stay silent (nothing is
+    #: written); above, every slot answers every key (measured at the defaults: 5 Hz, one
+    #: tagged slot of 40 per item)
+    encoding_rate_limits_hz = (0.5, 50.0)
+    #: wall seconds per replica and model second on cpp_standalone (README, benchmarks)
+    replica_cost_s = 0.04
 
     def per_replica_bytes(self, p: dict[str, Any], rows: int) -> int:
         """Memory one replica needs (bytes, measured for the defaults; see README)."""
@@ -266,23 +273,23 @@ class KVIndexCircuit:
                    for name, (columns, fill) in STIMULI.items()}
         schedules = {name: s.timed_array for name, s in stimuli.items()}
         constants = {name: p[name] for name in ("tau_m", "tau_m_inhibitory", "tau_exc",
-                                                "tau_inh", "tau_self")}
+                                                "tau_inh", "tau_self", "tau_value_trace")}
 
         inputs = poisson_rail_input(K, p["n_input"], p["input_copies"],
                                     schedules["cue_level"], step)
 
-        lif = {"threshold": LIF_THRESHOLD, "reset": LIF_RESET,
-               "refractory": "refractory_period", "method": "exponential_euler"}
-        index = NeuronGroup(K * p["n_slots"], INDEX_MODEL, name="index",
+        lif = {"threshold": LIF_THRESHOLD, "refractory": p["refractory"],
+               "method": "exponential_euler"}
+        index = NeuronGroup(K * p["n_slots"], INDEX_MODEL, name="index", reset=LIF_RESET,
                             namespace={**constants, **schedules}, **lif)
         index.replica = np.repeat(np.arange(K), p["n_slots"])
         index.run_regularly(INDEX_GATES, clock=Clock(step, name="index_gates_clock"),
                             when="start", name="index_gates")
 
         inhibitory = NeuronGroup(K * p["n_inhibitory"], INHIBITORY_MODEL, name="inhibitory",
-                                 namespace=constants, **lif)
+                                 reset=LIF_RESET, namespace=constants, **lif)
 
-        cortex = NeuronGroup(K * n_ctx, CORTEX_MODEL, name="cortex",
+        cortex = NeuronGroup(K * n_ctx, CORTEX_MODEL, name="cortex", reset=CORTEX_RESET,
                              namespace={**constants, **schedules}, **lif)
         entry, rail = rail_layout(p["n_value"], p["value_copies"])
         cortex.rail_sign = np.tile(1.0 - 2.0 * rail, K)
@@ -303,7 +310,7 @@ class KVIndexCircuit:
         if p["value_rule"] == "stdp":
             value_rule = value_stdp(p["stdp_tau_plus"], p["stdp_tau_minus"])
         else:
-            value_rule = value_rate_hebbian(p["tau_value_trace"])
+            value_rule = value_rate_hebbian()
         values = value_rule.synapses(index, cortex, transmission=VALUE_TRANSMISSION,
                                      name="values")
         connect_blocks(values, views["index"], views["cortex"], K)
@@ -329,7 +336,6 @@ class KVIndexCircuit:
             "v_rest": [(g, "v_rest") for g in lif_groups] + [(g, "v") for g in lif_groups],
             "v_reset": [(g, "v_reset") for g in lif_groups],
             "v_threshold": [(g, "v_threshold") for g in lif_groups],
-            "refractory": [(g, "refractory_period") for g in lif_groups],
             "input_rate": [(inputs, "input_rate")],
             "index_to_inhibitory": [(inhibitory, "index_to_inhibitory")],
             **{name: [(index, name)] for name in (

@@ -1,5 +1,5 @@
 """Command line: ``neuro-kv run | sweep | tune | params | list``. Bad input exits with status 2
-(before anything is simulated)."""
+(before anything is simulated); a failed run exits with status 1."""
 
 from __future__ import annotations
 
@@ -14,17 +14,24 @@ __all__ = ["main"]
 
 
 def _parser() -> argparse.ArgumentParser:
-    from neuro_kv.api import DEFAULT_DEVICE
-    from neuro_kv.runner import DEVICES
+    from neuro_kv.devices import DEVICES
+    from neuro_kv.engine import DEFAULT_DEVICE
 
     parser = argparse.ArgumentParser(prog="neuro-kv", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
 
     run = commands.add_parser("run", help="run a protocol and write its result directory")
     _base_arguments(run, DEVICES, DEFAULT_DEVICE)
-    run.add_argument("--seed", type=int, default=1)
+    seeds = run.add_mutually_exclusive_group()
+    seeds.add_argument("--seed", type=int, default=1)
+    seeds.add_argument("--seeds", metavar="SEEDS", help="many runs, e.g. 1-32 or 1,3,7: one "
+                       "batch directory with every run and a summary over seeds")
+    run.add_argument("--workers", type=int, default=1,
+                     help="processes running batches of replicas (default 1)")
+    run.add_argument("--no-guard", action="store_true",
+                     help="keep runs whose storing population runs away while storing")
     run.add_argument("--out", metavar="DIR", help="result directory "
-                     "(default: results/PROTOCOL-seedN)")
+                     "(default: results/PROTOCOL-seedN or results/PROTOCOL-seedsA-B)")
 
     sweep = commands.add_parser(
         "sweep", help="run a grid of parameters x seeds on Dask workers (resumable)")
@@ -87,7 +94,7 @@ def _base_arguments(parser: argparse.ArgumentParser, devices: tuple[str, ...],
 
 
 def _overrides(args: argparse.Namespace) -> dict[str, Any]:
-    from neuro_kv.api import read_parameter_file
+    from neuro_kv.preparation import read_parameter_file
 
     overrides: dict[str, Any] = {}
     if args.params:
@@ -103,9 +110,12 @@ def _overrides(args: argparse.Namespace) -> dict[str, Any]:
 def _run(args: argparse.Namespace) -> int:
     from neuro_kv.api import run
 
+    if args.seeds is not None:
+        return _run_many(args)
     out = args.out or f"results/{args.protocol}-seed{args.seed}"
     result = run(args.protocol, seed=args.seed, device=args.device, circuit=args.circuit,
-                 out=out, progress=not args.quiet, **_overrides(args))
+                 out=out, progress=not args.quiet, guard=not args.no_guard,
+                 **_overrides(args))
     m = result.metrics
     print(f"{result.protocol} on {result.circuit}, seed {result.seed}, device {result.device}")
     for key, value in m.items():
@@ -116,6 +126,30 @@ def _run(args: argparse.Namespace) -> int:
         print("  capacity C: " + ", ".join(f"{k} {v}" for k, v in m["capacity"].items()))
     print(f"  result directory: {out}")
     return 0
+
+
+def _run_many(args: argparse.Namespace) -> int:
+    from neuro_kv.api import run_many
+    from neuro_kv.results import save_batch
+    from neuro_kv.sweeps import parse_seeds
+
+    seeds = parse_seeds(args.seeds)
+    out = args.out or f"results/{args.protocol}-seeds{args.seeds.replace(',', '_')}"
+    results = run_many(args.protocol, seeds, device=args.device, circuit=args.circuit,
+                       workers=args.workers, guard=not args.no_guard,
+                       progress=not args.quiet, **_overrides(args))
+    summary = save_batch(results, out)
+    failed = [r for r in results if not r.ok]
+    print(f"{args.protocol}: {len(results)} runs (seeds {args.seeds}), {len(failed)} failed, "
+          f"device {args.device}")
+    for name, stats in summary["metrics"].items():
+        low, high = stats["ci95"]
+        print(f"  {name}: {stats['mean']:.4g} (95 % CI {low:.4g} to {high:.4g}, "
+              f"n = {stats['n']})")
+    for failure in failed:
+        print(f"  seed {failure.request.seed} {failure.status}: {failure.error}")
+    print(f"  batch directory: {out}")
+    return 1 if failed else 0
 
 
 def _sweep(args: argparse.Namespace) -> int:
@@ -160,7 +194,7 @@ def _tune(args: argparse.Namespace) -> int:
 
 
 def _params(args: argparse.Namespace) -> int:
-    from neuro_kv.api import parameter_set
+    from neuro_kv.preparation import parameter_set
     from neuro_kv.registry import get_circuit, get_protocol
 
     protocol = get_protocol(args.protocol)

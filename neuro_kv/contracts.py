@@ -42,6 +42,11 @@ class Circuit(Protocol):
     populations: tuple[str, ...]
     #: the population whose rate during encoding shows whether storage works
     storing_population: str
+    #: its healthy mean rate (Hz) while storing: below, nothing is written; above, the
+    #: network runs away
+    encoding_rate_limits_hz: tuple[float, float]
+    #: wall seconds one replica costs per model second on cpp_standalone (to plan batches)
+    replica_cost_s: float
 
     def build(self, p: dict[str, Any], replicas: int, rows: int, step: Any
               ) -> BuiltNetwork:
@@ -62,8 +67,6 @@ class RunProtocol(Protocol):
     parameters: ParameterSet
     #: metrics a sweep tabulates and a study may optimise
     scalar_metrics: tuple[str, ...]
-    #: healthy mean rate (Hz) of the storing population while storing
-    encoding_rate_limits_hz: tuple[float, float]
 
     def check(self, p: dict[str, Any]) -> None:
         """Cross-parameter checks; raise `neuro_kv.ParameterError` before any simulation."""

@@ -98,6 +98,8 @@ class CompiledNetwork:
     built: BuiltNetwork
     build_s: float
     compiled: int | None
+    #: with ``profile=True``: (code object, seconds) of the last run, slowest first
+    profile: list[tuple[str, float]] | None = None
 
     def run(self, inputs: RunInputs, durations: Sequence[float]) -> list[tuple[dict, dict]]:
         raise NotImplementedError
@@ -107,8 +109,9 @@ class RuntimeNetwork(CompiledNetwork):
     """A network on Brian2's runtime device (numpy or Cython code), stored after building."""
 
     def __init__(self, device_name: str, circuit: Any, structure: dict[str, Any],
-                 replicas: int, rows: int, step: Any, dt: Any):
+                 replicas: int, rows: int, step: Any, dt: Any, profile: bool = False):
         started = time.perf_counter()
+        self.profiled = profile
         modules = cython_cache_size() if device_name == "cython" else None
         self.device_name, self.dt = device_name, dt
         use_runtime(device_name)
@@ -129,7 +132,10 @@ class RuntimeNetwork(CompiledNetwork):
             timed_array.values[:] = values  # in place: the compiled code holds a view
         for (group, variable), values in inputs.variables.items():
             group.variables[variable].set_value(values)
-        self.network.run(inputs.duration, namespace={})
+        self.network.run(inputs.duration, namespace={}, profile=self.profiled)
+        if self.profiled:
+            self.profile = [(name, float(seconds)) for name, seconds
+                            in sorted(self.network.profiling_info, key=lambda x: -x[1])]
         if self._first:  # Cython compiles a network's modules at its first run
             self._first = False
             if self._modules_before is not None:
@@ -282,11 +288,13 @@ class StandaloneNetwork(CompiledNetwork):
     """A C++ standalone build of a network, in the persistent cache, re-run per batch."""
 
     def __init__(self, circuit: Any, structure: dict[str, Any], structure_strings:
-                 dict[str, str], replicas: int, rows: int, step: Any, dt: Any):
+                 dict[str, str], replicas: int, rows: int, step: Any, dt: Any,
+                 profile: bool = False):
         started = time.perf_counter()
+        key = build_key(circuit, {**structure_strings, "profile": str(profile)}, replicas,
+                        rows, step, dt)
         self.directory = cache_dir() / "standalone" / (
-            f"{circuit.name}-K{replicas}-"
-            f"{build_key(circuit, structure_strings, replicas, rows, step, dt)}")
+            f"{circuit.name}-K{replicas}{'-profiled' if profile else ''}-{key}")
         prefs.devices.cpp_standalone.extra_make_args_unix = [f"-j{os.cpu_count() or 1}"]
         self.device = ReplayableStandaloneDevice()
         with directory_lock(self.directory, exclusive=True):
@@ -298,7 +306,7 @@ class StandaloneNetwork(CompiledNetwork):
                 self.device.duration_variable = control.variables["run_duration"]
                 self.duration_name = f"{control.name}.run_duration"
                 network = Network(*self.built.objects, control, name=NETWORK_NAME)
-                network.run(self.built.duration_limit, namespace={})
+                network.run(self.built.duration_limit, namespace={}, profile=profile)
                 before = time.time()
                 self.device.build(directory=str(self.directory), compile=True, run=False,
                                   with_output=False)
@@ -328,6 +336,11 @@ class StandaloneNetwork(CompiledNetwork):
             with directory_lock(self.directory, exclusive=False):
                 self.device.run(directory=str(self.directory), results_directory=relative,
                                 with_output=False, run_args=arguments)
+            profiled = results / "profiling_info.txt"
+            if profiled.exists():
+                rows = [line.split() for line in profiled.read_text().splitlines() if line]
+                self.profile = sorted(((name, float(seconds)) for name, seconds in rows),
+                                      key=lambda entry: -entry[1])
             return self.built.outputs(durations)
         finally:
             shutil.rmtree(results, ignore_errors=True)

@@ -23,6 +23,8 @@ from __future__ import annotations
 
 import math
 import os
+import sys
+import threading
 import time
 import traceback
 from collections import OrderedDict
@@ -36,7 +38,7 @@ import numpy as np
 from brian2 import second
 
 from neuro_kv.devices import DEVICES, RuntimeNetwork, StandaloneNetwork, quiet_brian
-from neuro_kv.parameters import ParameterError
+from neuro_kv.parameters import ParameterError, format_value
 from neuro_kv.preparation import parameter_set, prepare
 from neuro_kv.registry import get_circuit, get_protocol
 from neuro_kv.results import RunResult
@@ -44,7 +46,7 @@ from neuro_kv.schedule import Schedule, padded_rows
 from neuro_kv.spikes import SpikeRecord
 
 __all__ = ["RunRequest", "RunFailure", "Batch", "run_requests", "plan_batches",
-           "batch_sizes", "DEFAULT_DEVICE", "MAX_REPLICAS", "NETWORKS_KEPT",
+           "plan_group", "DEFAULT_DEVICE", "MAX_REPLICAS", "NETWORKS_KEPT",
            "available_memory"]
 
 #: the device runs use unless told otherwise (fastest in our measurements, see README)
@@ -151,7 +153,7 @@ def plan_batches(requests: Sequence[RunRequest], device: str = DEFAULT_DEVICE, *
             failures.append((number, RunFailure.of(request, "invalid", error)))
             continue
         structure = {name: values[name] for name in circuit.structural_parameters}
-        strings = {name: str(pset.to_strings(values)[name])
+        strings = {name: str(format_value(values[name], pset[name].unit))
                    for name in circuit.structural_parameters}
         key = (circuit.name, tuple(sorted(strings.items())), float(values["dt"] / second),
                float(schedule.step / second), padded_rows(schedule.steps))
@@ -172,31 +174,67 @@ def plan_batches(requests: Sequence[RunRequest], device: str = DEFAULT_DEVICE, *
                          for run in runs]
             continue
         runs.sort(key=lambda run: -run.schedule.steps)  # similar lengths share a batch
-        first = 0
-        for size in batch_sizes(len(runs), largest, workers):
-            chunk = runs[first:first + size]
-            first += size
+        durations = [float(run.schedule.duration / second) for run in runs]
+        for first, last, replicas in plan_group(durations, circuit.replica_cost_s, device,
+                                                largest, workers):
+            chunk = runs[first:last]
             batches.append(Batch(device, circuit.name, structure, strings,
-                                 chunk[0].values["dt"], chunk[0].schedule.step, rows, size,
-                                 chunk))
-    batches.sort(key=lambda b: -sum(run.schedule.steps for run in b.runs))
+                                 chunk[0].values["dt"], chunk[0].schedule.step, rows,
+                                 replicas, chunk))
+    batches.sort(key=lambda b: -b.replicas * float(b.runs[0].schedule.duration / second))
     return batches, failures
 
 
-def batch_sizes(runs: int, largest: int, workers: int) -> list[int]:
-    """Split ``runs`` into batches whose sizes are powers of two (so few distinct networks
-    are ever built, and none has idle replicas): as many of ``largest`` as fit, the rest by
-    its binary digits; then halve the biggest until no batch is larger than a worker's
-    share."""
-    sizes = [largest] * (runs // largest)
-    rest = runs % largest
-    sizes += [1 << bit for bit in range(rest.bit_length() - 1, -1, -1) if rest >> bit & 1]
-    share = math.ceil(runs / max(workers, 1))
-    while sizes and max(sizes) > max(share, 1) and max(sizes) > 1:
-        biggest = sizes.index(max(sizes))
-        half = sizes[biggest] // 2
-        sizes[biggest:biggest + 1] = [half, half]
-    return sorted(sizes, reverse=True)
+#: per device: (seconds per batch, seconds per model second of a batch whatever its size,
+#: factor on a circuit's per-replica cost) -- measured on our 2-core machine (README); they
+#: only steer how runs are grouped, never what a run gives
+BATCH_COSTS = {"cpp_standalone": (0.3, 0.0, 1.0), "cython": (0.5, 1.0, 7.0),
+               "numpy": (0.5, 5.0, 40.0)}
+
+
+def plan_group(durations: Sequence[float], replica_cost: float, device: str, largest: int,
+               workers: int) -> list[tuple[int, int, int]]:
+    """Batches (first, last, replicas) of runs of one structure, ``durations`` sorted longest
+    first: the cheapest split into contiguous batches, a batch costing
+    ``overhead + T*(per_step + K*replica_cost*factor)`` (T its longest run, K its replica
+    count: its size rounded up to a power of two, at most ``largest``), then the costliest
+    batches halved until none exceeds a worker's share of the total."""
+    overhead, per_step, factor = BATCH_COSTS[device]
+
+    def cost(first: int, last: int) -> float:
+        replicas = 1 << (last - first - 1).bit_length()
+        return overhead + durations[first] * (per_step + replicas * replica_cost * factor)
+
+    n = len(durations)
+    best, cut = [0.0] + [math.inf] * n, [0] * (n + 1)
+    for last in range(1, n + 1):
+        for first in range(max(0, last - largest), last):
+            total = best[first] + cost(first, last)
+            if total < best[last]:
+                best[last], cut[last] = total, first
+    spans, last = [], n
+    while last > 0:
+        spans.append((cut[last], last))
+        last = cut[last]
+    spans.reverse()
+
+    def makespan(spans: list[tuple[int, int]]) -> float:  # longest-first onto the workers
+        loads = [0.0] * max(workers, 1)
+        for span_cost in sorted((cost(*span) for span in spans), reverse=True):
+            loads[loads.index(min(loads))] += span_cost
+        return max(loads)
+
+    while workers > 1:  # halve the costliest batch while that finishes the work sooner
+        costliest = max(range(len(spans)), key=lambda k: cost(*spans[k]))
+        first, last = spans[costliest]
+        if last - first < 2:
+            break
+        middle = first + (last - first + 1) // 2
+        split = spans[:costliest] + [(first, middle), (middle, last)] + spans[costliest + 1:]
+        if makespan(split) >= makespan(spans):
+            break
+        spans = split
+    return [(a, b, 1 << (b - a - 1).bit_length()) for a, b in spans]
 
 
 def available_memory() -> int:
@@ -319,7 +357,7 @@ def make_result(batch: Batch, run: PlannedRun, spikes: dict, weights: dict,
     metrics.update(
         seed=run.request.seed, device=batch.device,
         encoding_rate_hz=round(record.window_rate(circuit.storing_population, encoding), 4),
-        encoding_rate_limit_hz=protocol.encoding_rate_limits_hz[1],
+        encoding_rate_limit_hz=circuit.encoding_rate_limits_hz[1],
         simulate_s=round(cost["simulate_s"] * share, 4),
         build_s=round(cost["build_s"] * share, 4),
         builds=cost["builds"] if first else 0,
@@ -333,6 +371,15 @@ def make_result(batch: Batch, run: PlannedRun, spikes: dict, weights: dict,
         schedule=run.schedule, weights=weights, populations=circuit.populations)
     result.figures = protocol.figures(run.values, result)
     return result
+
+
+def process_context() -> Any:
+    """How worker processes start: forked where that is safe (Linux, no other Python thread
+    in this process: workers then start in milliseconds instead of importing everything
+    again), spawned otherwise (e.g. inside a Dask worker or a notebook kernel)."""
+    if sys.platform.startswith("linux") and threading.active_count() == 1:
+        return get_context("fork")
+    return get_context("spawn")
 
 
 def run_requests(requests: Sequence[RunRequest], *, device: str = DEFAULT_DEVICE,
@@ -366,7 +413,7 @@ def run_requests(requests: Sequence[RunRequest], *, device: str = DEFAULT_DEVICE
             report(batch, run_batch(batch, guard))
     else:
         with ProcessPoolExecutor(min(workers, len(batches)),
-                                 mp_context=get_context("spawn")) as pool:
+                                 mp_context=process_context()) as pool:
             futures = {pool.submit(run_batch, batch, guard): batch for batch in batches}
             for future in as_completed(futures):
                 batch = futures[future]

@@ -161,10 +161,14 @@ class BuiltNetwork:
             indices, times = recorded[monitor.name]
             replica, within = np.divmod(indices, view.stride)
             local = within - view.offset
-            inside = (local >= 0) & (local < view.size) & (replica < n)
+            keep = (local >= 0) & (local < view.size) & (replica < n)
+            replica, local, times_kept = replica[keep], local[keep], times[keep]
+            order = np.argsort(replica, kind="stable")  # spikes stay in time order
+            bounds = np.searchsorted(replica[order], np.arange(n + 1))
             for r in range(n):
-                keep = inside & (replica == r) & (times < durations[r] - 1e-12)
-                spikes[r][name] = (local[keep], times[keep])
+                part = order[bounds[r]:bounds[r + 1]]
+                before_end = times_kept[part] < durations[r] - 1e-12
+                spikes[r][name] = (local[part][before_end], times_kept[part][before_end])
         weights: list[dict[str, np.ndarray]] = [{} for _ in range(n)]
         for name, pathway in self.weights.items():
             i = np.asarray(pathway.synapses.i[:], dtype=np.int64)
@@ -173,10 +177,12 @@ class BuiltNetwork:
             replica, pre = np.divmod(i, pathway.pre.stride)
             pre = pre - pathway.pre.offset
             post = j - replica * pathway.post.stride - pathway.post.offset
+            order = np.argsort(replica, kind="stable")
+            bounds = np.searchsorted(replica[order], np.arange(n + 1))
             for r in range(n):
-                mine = replica == r
+                part = order[bounds[r]:bounds[r + 1]]
                 matrix = np.zeros((pathway.pre.size, pathway.post.size))
-                matrix[pre[mine], post[mine]] = w[mine]
+                matrix[pre[part], post[part]] = w[part]
                 weights[r][name] = matrix
         return [(spikes[r], weights[r]) for r in range(n)]
 

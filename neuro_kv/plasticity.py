@@ -104,24 +104,20 @@ def key_three_factor() -> SynapticRule:
     )
 
 
-def value_rate_hebbian(tau_trace: Quantity = 20 * ms) -> SynapticRule:
+def value_rate_hebbian() -> SynapticRule:
     """Value write, rate-Hebbian with decay toward the target (gated by M).
 
-    The postsynaptic activity ``y`` is a nearest-spike trace (set to 1 at a postsynaptic spike,
-    decaying with ``tau_trace``). On each presynaptic spike ``w += eta_value*M*(y - w)``:
-    pre x post co-activity drives w up, presynaptic activity with a silent target drives it
-    to 0.
+    The postsynaptic activity ``y`` is the postsynaptic neuron's nearest-spike trace
+    ``activity`` (set to 1 at its spikes, decaying with the value trace time constant; the
+    circuit integrates it, once per neuron rather than once per synapse). On each presynaptic
+    spike ``w += eta_value*M*(y - w)``: pre x post co-activity drives w up, presynaptic
+    activity with a silent target drives it to 0.
     """
     return SynapticRule(
         name="value_rate_hebbian",
-        model=(
-            "w : 1\n"
-            "dpost_activity/dt = -post_activity / tau_value_trace : 1 (event-driven)"
-        ),
-        on_pre="w = w + eta_value_post * modulator_post * (post_activity - w)",
-        on_post="post_activity = 1",
-        constants={"tau_value_trace": tau_trace},
-        post_variables=("modulator", "eta_value"),
+        model="w : 1",
+        on_pre="w = w + eta_value_post * modulator_post * (activity_post - w)",
+        post_variables=("modulator", "eta_value", "activity"),
     )
 
 

@@ -28,18 +28,9 @@ CIRCUIT_GROUP = "neuro_kv.circuits"
 PROTOCOL_GROUP = "neuro_kv.protocols"
 
 
-def _load(group: str, contracts: tuple[type, ...]) -> dict[str, type]:
-    found: dict[str, type] = {}
-    for entry in entry_points(group=group):
-        cls = entry.load()
-        instance = cls()
-        if getattr(cls, "name", None) != entry.name:
-            raise TypeError(f"entry point {entry.name!r} ({entry.value}) of group {group!r} "
-                            f"names a class whose name is {getattr(cls, 'name', None)!r}")
-        if not any(isinstance(instance, contract) for contract in contracts):
-            raise TypeError(f"entry point {entry.name!r} ({entry.value}) of group {group!r} "
-                            f"does not offer {' or '.join(c.__name__ for c in contracts)}")
-        found[entry.name] = cls
+@functools.cache
+def _entries(group: str) -> dict[str, Any]:
+    found = {entry.name: entry for entry in entry_points(group=group)}
     if not found:
         raise RuntimeError(f"no entry points in group {group!r}: is neuro-kv installed "
                            "(pip install -e .)?")
@@ -47,28 +38,42 @@ def _load(group: str, contracts: tuple[type, ...]) -> dict[str, type]:
 
 
 @functools.cache
+def _load(group: str, name: str) -> type:
+    """The class an entry point names, checked against its contract (imported on first
+    use only: a run imports its own circuit and protocol, not every one)."""
+    entry = _entries(group)[name]
+    cls = entry.load()
+    contracts = (Circuit,) if group == CIRCUIT_GROUP else (RunProtocol, ManyRunProtocol)
+    if getattr(cls, "name", None) != entry.name:
+        raise TypeError(f"entry point {entry.name!r} ({entry.value}) of group {group!r} "
+                        f"names a class whose name is {getattr(cls, 'name', None)!r}")
+    if not any(isinstance(cls(), contract) for contract in contracts):
+        raise TypeError(f"entry point {entry.name!r} ({entry.value}) of group {group!r} "
+                        f"does not offer {' or '.join(c.__name__ for c in contracts)}")
+    return cls
+
+
 def circuits() -> dict[str, type]:
-    """Circuit name -> circuit class."""
-    return _load(CIRCUIT_GROUP, (Circuit,))
+    """Circuit name -> circuit class (every registered circuit imported)."""
+    return {name: _load(CIRCUIT_GROUP, name) for name in _entries(CIRCUIT_GROUP)}
 
 
-@functools.cache
 def protocols() -> dict[str, type]:
-    """Protocol name -> protocol class."""
-    return _load(PROTOCOL_GROUP, (RunProtocol, ManyRunProtocol))
+    """Protocol name -> protocol class (every registered protocol imported)."""
+    return {name: _load(PROTOCOL_GROUP, name) for name in _entries(PROTOCOL_GROUP)}
 
 
 def get_circuit(name: str) -> Any:
     """An instance of the named circuit; ParameterError if unknown."""
-    known = circuits()
+    known = _entries(CIRCUIT_GROUP)
     if name not in known:
         raise ParameterError(f"circuit {name!r} is unknown; allowed: {', '.join(known)}")
-    return known[name]()
+    return _load(CIRCUIT_GROUP, name)()
 
 
 def get_protocol(name: str) -> Any:
     """An instance of the named protocol; ParameterError if unknown."""
-    known = protocols()
+    known = _entries(PROTOCOL_GROUP)
     if name not in known:
         raise ParameterError(f"protocol {name!r} is unknown; allowed: {', '.join(known)}")
-    return known[name]()
+    return _load(PROTOCOL_GROUP, name)()

@@ -10,6 +10,7 @@ never sees a half-written result.
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 import os
@@ -29,20 +30,26 @@ import tomli_w
 from neuro_kv.schedule import Schedule
 from neuro_kv.spikes import SpikeRecord
 
-__all__ = ["RunResult", "versions", "atomic_directory", "atomic_file", "write_atomic"]
+__all__ = ["RunResult", "versions", "atomic_directory", "atomic_file", "write_atomic",
+           "save_batch", "BOOKKEEPING"]
 
 PACKAGES = ("neuro-kv", "brian2", "numpy", "neo", "elephant", "pynwb", "matplotlib")
 
 
-def versions() -> dict[str, str]:
-    """Versions of Python and of the packages that shape a result."""
+@functools.cache
+def _versions() -> tuple[tuple[str, str], ...]:
     found = {"python": platform.python_version()}
     for package in PACKAGES:
         try:
             found[package] = metadata.version(package)
         except metadata.PackageNotFoundError:
             found[package] = "not installed"
-    return found
+    return tuple(found.items())
+
+
+def versions() -> dict[str, str]:
+    """Versions of Python and of the packages that shape a result."""
+    return dict(_versions())
 
 
 @dataclass
@@ -95,9 +102,7 @@ class RunResult:
             self._write(tmp)
         return directory
 
-    def _write(self, tmp: Path) -> None:
-        from neuro_kv.nwb import write_nwb
-
+    def _write(self, tmp: Path, spikes: bool = True) -> None:
         (tmp / "metrics.json").write_text(json.dumps(strict_json(self.metrics), indent=2,
                                                      sort_keys=True, allow_nan=False))
         document = {
@@ -110,14 +115,94 @@ class RunResult:
             for name, draw in self.figures.items():
                 draw(tmp / name)
             return
-        windows = [(phase.kind, phase.item, start, stop)
-                   for _, phase, start, stop in self.schedule.windows()]
-        write_nwb(tmp / "spikes.nwb", self.spikes, windows,
-                  description=f"neuro-kv {self.protocol} on {self.circuit}",
-                  metadata={**document, "metrics": {k: v for k, v in self.metrics.items()
-                                                    if not isinstance(v, (list, dict))}})
+        if spikes:
+            from neuro_kv.nwb import write_nwb
+
+            write_nwb(tmp / "spikes.nwb", [(self.seed, self.spikes, self.windows())],
+                      description=f"neuro-kv {self.protocol} on {self.circuit}",
+                      metadata={**document, "metrics": scalar_metrics(self.metrics)})
         for name, draw in self.figures.items():
             draw(tmp / name)
+
+    def windows(self) -> list[tuple[str, int, float, float]]:
+        """(phase, item, start, stop) of every window of the run's schedule (s)."""
+        return [(phase.kind, phase.item, start, stop)
+                for _, phase, start, stop in self.schedule.windows()]
+
+
+#: metrics that describe how a run was computed, not what it measured
+BOOKKEEPING = frozenset({"seed", "build_s", "simulate_s", "compile_s", "elapsed_s", "wall_s",
+                         "builds", "compiled_modules", "encoding_rate_limit_hz"})
+
+
+def scalar_metrics(metrics: dict[str, Any]) -> dict[str, float]:
+    """The numeric, measured metrics of a run (no bookkeeping)."""
+    return {key: value for key, value in metrics.items()
+            if isinstance(value, (int, float)) and not isinstance(value, bool)
+            and key not in BOOKKEEPING}
+
+
+def save_batch(results: list[Any], directory: str | Path) -> dict[str, Any]:
+    """Write many runs of one protocol as one directory, atomically, and return its summary.
+
+    ``runs/seed-N/``: each finished run's ``metrics.json`` and ``params.toml`` (and, for the
+    first finished run, its figures); ``spikes.nwb``: the spikes and windows of every finished
+    run (a ``seed`` column in both tables); ``runs.csv``: one row per run (seed, status,
+    every scalar metric, error); ``summary.json``: per scalar metric the mean, standard
+    deviation, n and 95 % Student-t interval over the finished runs, with the per-seed
+    values, and the failed runs.
+    """
+    import pandas as pd
+
+    from analysis.statistics import t_interval
+
+    finished = [r for r in results if r.ok]
+    rows = []
+    for result in results:
+        if result.ok:
+            rows.append({"seed": result.seed, "status": "ok",
+                         **scalar_metrics(result.metrics), "error": ""})
+        else:
+            rows.append({"seed": result.request.seed, "status": result.status,
+                         "error": result.error})
+    table = pd.DataFrame(rows)
+    names = list(dict.fromkeys(key for r in finished for key in scalar_metrics(r.metrics)))
+    summary: dict[str, Any] = {
+        "protocol": finished[0].protocol if finished else results[0].request.protocol,
+        "runs": len(results), "finished": len(finished),
+        "failed": [{"seed": r.request.seed, "status": r.status, "error": r.error}
+                   for r in results if not r.ok],
+        "metrics": {}}
+    for name in names:
+        values = np.array([r.metrics[name] for r in finished if name in r.metrics],
+                          dtype=float)
+        values = values[np.isfinite(values)]
+        if not len(values):
+            continue
+        summary["metrics"][name] = {
+            "mean": float(values.mean()), "sd": float(values.std(ddof=1)) if len(values) > 1
+            else 0.0, "n": len(values), "ci95": list(t_interval(values)),
+            "values": [float(v) for v in values]}
+    with atomic_directory(Path(directory)) as tmp:
+        for k, result in enumerate(finished):
+            if k:
+                result.figures = {}
+            (tmp / "runs" / f"seed-{result.seed}").mkdir(parents=True)
+            result._write(tmp / "runs" / f"seed-{result.seed}", spikes=False)
+        if finished:
+            from neuro_kv.nwb import write_nwb
+
+            first = finished[0]
+            write_nwb(tmp / "spikes.nwb", [(r.seed, r.spikes, r.windows()) for r in finished
+                                           if r.spikes is not None],
+                      description=f"neuro-kv {first.protocol} on {first.circuit}, "
+                                  f"{len(finished)} runs",
+                      metadata={"runs": [r.provenance() for r in finished],
+                                "parameters": first.parameter_strings})
+        (tmp / "runs.csv").write_text(table.to_csv(index=False))
+        (tmp / "summary.json").write_text(json.dumps(strict_json(summary), indent=2,
+                                                     allow_nan=False))
+    return summary
 
 
 def strict_json(value: Any) -> Any:

@@ -36,8 +36,6 @@ class KVIndexProtocol:
     name: str
     default_circuit = "kv-index"
     circuits: tuple[str, ...] | None = ("kv-index",)
-    #: healthy mean slot rate (Hz) while storing (see `neuro_kv.tuning`)
-    encoding_rate_limits_hz = (0.5, 50.0)
     figure: Callable[[dict, Any], None]
 
     def figures(self, p: dict[str, Any], result: Any) -> dict[str, Any]:

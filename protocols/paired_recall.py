@@ -91,10 +91,6 @@ class PairedRecall:
     parameters = PARAMETERS
     #: metrics a sweep tabulates and a study may optimise (slot metrics: kv-index only)
     scalar_metrics = ("recall_accuracy", "slot_hit_rate", "correct_slot_spike_fraction")
-    #: healthy mean rate (Hz) of the storing population during encoding: below it the
-    #: network is silent (nothing is written), above it runaway (kv-index: 40 slots, one
-    #: tagged per item)
-    encoding_rate_limits_hz = (0.5, 50.0)
 
     def check(self, p: dict[str, Any]) -> None:
         """Cross-parameter checks, before any simulation."""

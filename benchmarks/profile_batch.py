@@ -1,0 +1,62 @@
+"""Where a batch's time goes: Brian2's per-code-object profile of one batch of
+``paired-recall`` runs (seeds 1..K) on a device.
+
+    python benchmarks/profile_batch.py [--device cpp_standalone] [--replicas 16] [--items 20]
+
+Prints each code object's share of the simulated time (the profile itself costs time: two
+clock reads per code object and step, so the total exceeds an unprofiled run).
+"""
+
+from __future__ import annotations
+
+import argparse
+
+import numpy as np
+from brian2 import second
+
+from neuro_kv.devices import RuntimeNetwork, StandaloneNetwork, quiet_brian
+from neuro_kv.parameters import format_value
+from neuro_kv.preparation import prepare
+from neuro_kv.schedule import padded_rows
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--device", default="cpp_standalone",
+                        choices=("numpy", "cython", "cpp_standalone"))
+    parser.add_argument("--replicas", type=int, default=16)
+    parser.add_argument("--items", type=int, default=20)
+    parser.add_argument("--circuit", default="kv-index")
+    args = parser.parse_args()
+    quiet_brian()
+    runs = []
+    for seed in range(1, args.replicas + 1):
+        protocol, circuit, values, pset = prepare("paired-recall", args.circuit, args.device,
+                                                  seed, {"n_items": args.items})
+        patterns = protocol.draw_patterns(values, np.random.default_rng(seed))
+        runs.append((values, protocol.schedule(values, patterns), seed))
+    values, schedule, _ = runs[0]
+    structure = {name: values[name] for name in circuit.structural_parameters}
+    rows = padded_rows(schedule.steps)
+    if args.device == "cpp_standalone":
+        strings = {name: str(format_value(values[name], pset[name].unit))
+                   for name in circuit.structural_parameters}
+        network = StandaloneNetwork(circuit, structure, strings, args.replicas, rows,
+                                    schedule.step, values["dt"], profile=True)
+    else:
+        network = RuntimeNetwork(args.device, circuit, structure, args.replicas, rows,
+                                 schedule.step, values["dt"], profile=True)
+    inputs = network.built.inputs(runs)
+    network.run(inputs, [float(s.duration / second) for _, s, _ in runs])
+    total = sum(seconds for _, seconds in network.profile)
+    model = args.replicas * float(inputs.duration / second)
+    print(f"{args.circuit}, {args.replicas} replicas x {float(inputs.duration / second):.1f} s "
+          f"on {args.device}: {total:.2f} s in code objects "
+          f"({total / model:.4f} s per replica and model second)")
+    for name, seconds in network.profile:
+        if seconds >= 0.005 * total:
+            print(f"  {name:<55} {seconds:7.3f} s  {100 * seconds / total:5.1f} %")
+
+
+if __name__ == "__main__":
+    main()
