@@ -14,9 +14,9 @@ import argparse
 import time
 
 import numpy as np
+from neuro_kv.runner import quiet_brian
 
 import neuro_kv
-from neuro_kv.runner import quiet_brian
 
 
 def plain_brian2(n_items: int, seed: int) -> float:

@@ -4,7 +4,7 @@
     python benchmarks/bench_sweep.py [--grid key_gain=4*mV,5*mV --grid n_items=5,10,20]
                                      [--seeds 1-3] [--out DIR]
 
-Both sweeps start from an empty directory; Brian2's Cython cache is warmed first, so neither
+Both sweeps start from an empty directory; the build cache is warmed first, so neither
 pays for compiling. Prints wall times, their ratio and whether the result columns agree.
 """
 
@@ -16,7 +16,7 @@ import tempfile
 from pathlib import Path
 
 import neuro_kv
-from neuro_kv.runner import quiet_brian
+from neuro_kv.devices import quiet_brian
 from neuro_kv.sweeps import parse_grid, parse_seeds, sweep
 
 TIMING = ["build_s", "simulate_s", "compile_s", "elapsed_s", "wall_s", "builds",
@@ -32,7 +32,7 @@ def main() -> None:
     grid = parse_grid(args.grid or ["key_gain=4*mV,5*mV", "n_items=5,10,20"])
     seeds = parse_seeds(args.seeds)
     quiet_brian()
-    neuro_kv.run("paired-recall", seed=seeds[0], n_items=2)  # warm the Cython cache
+    neuro_kv.run("paired-recall", seed=seeds[0], n_items=2)  # warm the build cache
     root = Path(args.out or tempfile.mkdtemp(prefix="bench_sweep_"))
     tables = {}
     for workers in (1, 2):

@@ -97,10 +97,11 @@ STRUCTURAL = ("n_input", "n_value", "input_copies", "value_copies", "n_inhibitor
               "tau_m_inhibitory", "tau_exc", "tau_inh", "tau_recurrent", "tau_ramp",
               "tau_activity", "refractory", "plasticity_dt")
 
+NOISE = STREAMS["noise"]
 MEMORY_MODEL = f"""
 dv/dt = (v_rest - v + I_exc - I_inh + I_rec + teacher_drive * teacher + retrieval_bias * ramp
          - reset_inhibition * quiet
-         + noise_sigma * sqrt(2 * tau_m / dt) * noise(seed, neuron, t_in_timesteps, {STREAMS['noise']})
+         + noise_sigma * sqrt(2 * tau_m / dt) * noise(seed, neuron, t_in_timesteps, {NOISE})
          ) / tau_m : volt (unless refractory)
 dI_exc/dt = -I_exc / tau_exc : volt              # cue (input -> key part)
 dI_inh/dt = -I_inh / tau_inh : volt              # rail competition and pooled inhibition

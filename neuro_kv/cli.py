@@ -61,7 +61,10 @@ def _parser() -> argparse.ArgumentParser:
     tune.add_argument("--storage", metavar="URL", help="Optuna storage, e.g. "
                       "postgresql://user:pw@host/db (default: sqlite file in --out)")
     tune.add_argument("--study", metavar="NAME", help="study name (default: PROTOCOL)")
-    tune.add_argument("--workers", type=int, default=1, help="tuning processes (default 1)")
+    tune.add_argument("--workers", type=int, default=1,
+                      help="processes running the trials' batches (default 1)")
+    tune.add_argument("--batch", type=int, default=None,
+                      help="trials asked from Optuna at once (default: 8 per worker)")
     tune.add_argument("--sampler-seed", type=int, default=None,
                       help="seed of the TPE sampler (default: none)")
     tune.add_argument("--prune-below", type=float, default=None, metavar="HZ",
@@ -175,6 +178,7 @@ def _tune(args: argparse.Namespace) -> int:
     study = tune(args.protocol, args.objective, parse_space(args.space), args.trials, out=out,
                  direction=args.direction, seeds=parse_seeds(args.seeds),
                  storage=args.storage, study_name=args.study, workers=args.workers,
+                 batch=args.batch,
                  circuit=args.circuit, device=args.device, base=_overrides(args),
                  sampler_seed=args.sampler_seed, prune_below=args.prune_below,
                  prune_above=args.prune_above, echo=None if args.quiet else print)

@@ -46,7 +46,8 @@ from neuro_kv import __version__
 from neuro_kv.network import BuiltNetwork, RunInputs
 
 __all__ = ["DEVICES", "CompiledNetwork", "RuntimeNetwork", "StandaloneNetwork",
-           "cache_dir", "quiet_brian", "use_runtime", "cython_cache_size"]
+           "cache_dir", "quiet_brian", "use_runtime", "cython_cache_size",
+           "standalone_build_exists"]
 
 DEVICES = ("numpy", "cython", "cpp_standalone")
 #: name of the Brian2 network (it appears in the generated code)
@@ -153,9 +154,10 @@ class ReplayableStandaloneDevice(CPPStandaloneDevice):
     - code objects are named uniquely within this build, not among every Brian2 object alive
       in the process (a process that keeps other networks would otherwise name them
       ``..._codeobject_2`` and compile them again);
-    - the makefile precompiles the header every code object includes, and records header
-      dependencies while compiling (``-MMD``) instead of in a serial pass before it: a first
-      build compiles in less than half the time.
+    - the makefile precompiles the header every code object includes, records header
+      dependencies while compiling (``-MMD``) instead of in a serial pass before it, and
+      compiles code that runs once per run (array set-up and file IO, synapse creation,
+      spike queue set-up) at ``-O1``: a first build compiles in about a third of the time.
     """
 
     duration_variable: Any = None
@@ -194,12 +196,23 @@ class ReplayableStandaloneDevice(CPPStandaloneDevice):
             return super().generate_makefile(writer, compiler, compiler_flags, linker_flags,
                                              nb_threads, debug)
         writer.write(PCH_HEADER, PCH_CONTENT)
-        sources = " ".join(sorted(writer.source_files))
+        sources = sorted(writer.source_files)
         debug_flags = "-g -DDEBUG" if debug else ""
+        once = [name[:-4] + ".o" for name in sources if is_run_once(name)]
         writer.write("makefile", MAKEFILE.format(
-            sources=sources, compiler_flags=compiler_flags, linker_flags=linker_flags,
+            sources=" ".join(sources), compiler_flags=compiler_flags,
+            once_flags=compiler_flags.replace("-O3", "-O1"), linker_flags=linker_flags,
             debug_flags=debug_flags, linker_debug_flags="-g" if debug else "",
-            pch=PCH_HEADER))
+            pch=PCH_HEADER, once=" ".join(once)))
+
+
+def is_run_once(source: str) -> bool:
+    """Whether a generated source runs once per run, not every time step (array set-up
+    and file IO, synapse creation, spike queue set-up before and after the run)."""
+    name = Path(source).name
+    return (name in ("objects.cpp", "main.cpp", "run.cpp")
+            or name.startswith(("before_run_", "after_run_"))
+            or "_synapses_create_" in name)
 
 
 PCH_HEADER = "neuro_kv_pch.h"
@@ -220,7 +233,9 @@ SRCS = {sources}
 OBJS = ${{SRCS:.cpp=.o}}
 OBJS := ${{OBJS:.c=.o}}
 CXXFLAGS = -c -Wno-write-strings {compiler_flags} -I. {debug_flags}
+ONCE_CXXFLAGS = -c -Wno-write-strings {once_flags} -I. {debug_flags}
 LFLAGS = {linker_flags} {linker_debug_flags}
+ONCE = {once}
 
 all: $(PROGRAM)
 
@@ -236,7 +251,10 @@ clean:
 \t$(CXX) $(CXXFLAGS) -x c++-header {pch} -o $@
 
 objects.o: objects.cpp makefile
-\t$(CXX) $(CXXFLAGS) -MMD -MP $< -o $@
+\t$(CXX) $(ONCE_CXXFLAGS) -MMD -MP $< -o $@
+
+$(filter-out objects.o,$(ONCE)): %.o: %.cpp {pch}.gch makefile
+\t$(CXX) $(ONCE_CXXFLAGS) -include {pch} -MMD -MP $< -o $@
 
 %.o: %.cpp {pch}.gch makefile
 \t$(CXX) $(CXXFLAGS) -include {pch} -MMD -MP $< -o $@
@@ -284,6 +302,22 @@ def directory_lock(directory: Path, exclusive: bool) -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
+def standalone_directory(circuit: Any, structure_strings: dict[str, str], replicas: int,
+                         rows: int, step: Any, dt: Any, profile: bool = False) -> Path:
+    """Where the standalone build of this structure lives in the cache."""
+    key = build_key(circuit, {**structure_strings, "profile": str(profile)}, replicas, rows,
+                    step, dt)
+    return cache_dir() / "standalone" / (
+        f"{circuit.name}-K{replicas}{'-profiled' if profile else ''}-{key}")
+
+
+def standalone_build_exists(circuit: Any, structure_strings: dict[str, str], replicas: int,
+                            rows: int, step: Any, dt: Any) -> bool:
+    """Whether a compiled standalone build of this structure is in the cache."""
+    return (standalone_directory(circuit, structure_strings, replicas, rows, step, dt)
+            / "main").exists()
+
+
 class StandaloneNetwork(CompiledNetwork):
     """A C++ standalone build of a network, in the persistent cache, re-run per batch."""
 
@@ -291,10 +325,8 @@ class StandaloneNetwork(CompiledNetwork):
                  dict[str, str], replicas: int, rows: int, step: Any, dt: Any,
                  profile: bool = False):
         started = time.perf_counter()
-        key = build_key(circuit, {**structure_strings, "profile": str(profile)}, replicas,
-                        rows, step, dt)
-        self.directory = cache_dir() / "standalone" / (
-            f"{circuit.name}-K{replicas}{'-profiled' if profile else ''}-{key}")
+        self.directory = standalone_directory(circuit, structure_strings, replicas, rows,
+                                              step, dt, profile)
         prefs.devices.cpp_standalone.extra_make_args_unix = [f"-j{os.cpu_count() or 1}"]
         self.device = ReplayableStandaloneDevice()
         with directory_lock(self.directory, exclusive=True):

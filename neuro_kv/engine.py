@@ -21,6 +21,7 @@ that it fits the machine's memory; a run too large for it alone is refused with 
 
 from __future__ import annotations
 
+import itertools
 import math
 import os
 import sys
@@ -28,7 +29,7 @@ import threading
 import time
 import traceback
 from collections import OrderedDict
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from multiprocessing import get_context
@@ -37,7 +38,13 @@ from typing import Any
 import numpy as np
 from brian2 import second
 
-from neuro_kv.devices import DEVICES, RuntimeNetwork, StandaloneNetwork, quiet_brian
+from neuro_kv.devices import (
+    DEVICES,
+    RuntimeNetwork,
+    StandaloneNetwork,
+    quiet_brian,
+    standalone_build_exists,
+)
 from neuro_kv.parameters import ParameterError, format_value
 from neuro_kv.preparation import parameter_set, prepare
 from neuro_kv.registry import get_circuit, get_protocol
@@ -45,7 +52,8 @@ from neuro_kv.results import RunResult
 from neuro_kv.schedule import Schedule, padded_rows
 from neuro_kv.spikes import SpikeRecord
 
-__all__ = ["RunRequest", "RunFailure", "Batch", "run_requests", "plan_batches",
+__all__ = ["RunRequest", "RunFailure", "Batch", "WorkerPool", "run_requests", "run_together",
+           "plan_batches",
            "plan_group", "DEFAULT_DEVICE", "MAX_REPLICAS", "NETWORKS_KEPT",
            "available_memory"]
 
@@ -175,8 +183,12 @@ def plan_batches(requests: Sequence[RunRequest], device: str = DEFAULT_DEVICE, *
             continue
         runs.sort(key=lambda run: -run.schedule.steps)  # similar lengths share a batch
         durations = [float(run.schedule.duration / second) for run in runs]
+        built = ([k for k in REPLICA_COUNTS
+                  if standalone_build_exists(circuit, strings, k, rows, runs[0].schedule.step,
+                                             runs[0].values["dt"])]
+                 if device == "cpp_standalone" else REPLICA_COUNTS)
         for first, last, replicas in plan_group(durations, circuit.replica_cost_s, device,
-                                                largest, workers):
+                                                largest, workers, built):
             chunk = runs[first:last]
             batches.append(Batch(device, circuit.name, structure, strings,
                                  chunk[0].values["dt"], chunk[0].schedule.step, rows,
@@ -185,56 +197,89 @@ def plan_batches(requests: Sequence[RunRequest], device: str = DEFAULT_DEVICE, *
     return batches, failures
 
 
+#: the replica counts networks are built with (powers of four: few distinct builds)
+REPLICA_COUNTS = (1, 4, 16, 64)
 #: per device: (seconds per batch, seconds per model second of a batch whatever its size,
-#: factor on a circuit's per-replica cost) -- measured on our 2-core machine (README); they
-#: only steer how runs are grouped, never what a run gives
-BATCH_COSTS = {"cpp_standalone": (0.3, 0.0, 1.0), "cython": (0.5, 1.0, 7.0),
-               "numpy": (0.5, 5.0, 40.0)}
+#: factor on a circuit's per-replica cost, seconds to compile a new build) -- measured on our
+#: 2-core machine (README); they only steer how runs are grouped, never what a run gives
+BATCH_COSTS = {"cpp_standalone": (0.3, 0.0, 1.0, 10.0), "cython": (0.5, 1.0, 7.0, 100.0),
+               "numpy": (0.5, 5.0, 40.0, 0.0)}
 
 
 def plan_group(durations: Sequence[float], replica_cost: float, device: str, largest: int,
-               workers: int) -> list[tuple[int, int, int]]:
-    """Batches (first, last, replicas) of runs of one structure, ``durations`` sorted longest
-    first: the cheapest split into contiguous batches, a batch costing
-    ``overhead + T*(per_step + K*replica_cost*factor)`` (T its longest run, K its replica
-    count: its size rounded up to a power of two, at most ``largest``), then the costliest
-    batches halved until none exceeds a worker's share of the total."""
-    overhead, per_step, factor = BATCH_COSTS[device]
+               workers: int, built: Iterable[int] = ()) -> list[tuple[int, int, int]]:
+    """Batches (first, last, replicas) of the runs of one structure, ``durations`` sorted
+    longest first.
 
-    def cost(first: int, last: int) -> float:
-        replicas = 1 << (last - first - 1).bit_length()
-        return overhead + durations[first] * (per_step + replicas * replica_cost * factor)
+    A batch of runs ``first..last-1`` is built with K replicas, the smallest of
+    `REPLICA_COUNTS` that holds them (at most ``largest``), and costs ``overhead + T*(per_step
+    + K*replica_cost*factor)`` (T: its longest run), plus a compile for each replica count
+    not in ``built``. The cheapest split into contiguous batches is found by dynamic
+    programming (dropping replica counts whose compile does not pay); then the costliest
+    batch is split into batches of the next smaller count while that finishes the work sooner
+    on ``workers`` processes.
+    """
+    overhead, per_step, factor, compile_s = BATCH_COSTS[device]
+    built = set(built)
 
-    n = len(durations)
-    best, cut = [0.0] + [math.inf] * n, [0] * (n + 1)
-    for last in range(1, n + 1):
-        for first in range(max(0, last - largest), last):
-            total = best[first] + cost(first, last)
-            if total < best[last]:
-                best[last], cut[last] = total, first
-    spans, last = [], n
-    while last > 0:
-        spans.append((cut[last], last))
-        last = cut[last]
-    spans.reverse()
+    def solve(counts: list[int]) -> tuple[float, list[tuple[int, int]]]:
+        def cost(first: int, last: int) -> float:
+            replicas = next(k for k in counts if k >= last - first)
+            return overhead + durations[first] * (per_step + replicas * replica_cost * factor)
+
+        n, top = len(durations), max(counts)
+        best, cut = [0.0] + [math.inf] * n, [0] * (n + 1)
+        for last in range(1, n + 1):
+            for first in range(max(0, last - top), last):
+                total = best[first] + cost(first, last)
+                if total < best[last]:
+                    best[last], cut[last] = total, first
+        spans, last = [], n
+        while last > 0:
+            spans.append((cut[last], last))
+            last = cut[last]
+        used = {next(k for k in counts if k >= b - a) for a, b in spans}
+        return best[n] + compile_s * len(used - built), spans[::-1]
+
+    counts = [k for k in REPLICA_COUNTS if k <= max(1, largest)]
+    total, spans = solve(counts)
+    improved = True
+    while improved and len(counts) > 1:  # drop a replica count while that is cheaper
+        improved = False
+        for k in sorted(set(counts) - built, reverse=True):
+            fewer = [c for c in counts if c != k]
+            if fewer and max(fewer) >= 1:
+                candidate = solve(fewer)
+                if candidate[0] < total:
+                    counts, (total, spans), improved = fewer, candidate, True
+                    break
+
+    def replicas(span: tuple[int, int]) -> int:
+        return next(k for k in counts if k >= span[1] - span[0])
+
+    def cost(span: tuple[int, int]) -> float:
+        return overhead + durations[span[0]] * (per_step + replicas(span) * replica_cost
+                                                * factor)
 
     def makespan(spans: list[tuple[int, int]]) -> float:  # longest-first onto the workers
         loads = [0.0] * max(workers, 1)
-        for span_cost in sorted((cost(*span) for span in spans), reverse=True):
+        for span_cost in sorted((cost(span) for span in spans), reverse=True):
             loads[loads.index(min(loads))] += span_cost
         return max(loads)
 
-    while workers > 1:  # halve the costliest batch while that finishes the work sooner
-        costliest = max(range(len(spans)), key=lambda k: cost(*spans[k]))
-        first, last = spans[costliest]
-        if last - first < 2:
+    while workers > 1:  # split the costliest batch while that finishes the work sooner
+        k = max(range(len(spans)), key=lambda index: cost(spans[index]))
+        first, last = spans[k]
+        smaller = [c for c in counts if c < replicas(spans[k])]
+        if not smaller:
             break
-        middle = first + (last - first + 1) // 2
-        split = spans[:costliest] + [(first, middle), (middle, last)] + spans[costliest + 1:]
+        size = max(smaller)
+        parts = [(a, min(a + size, last)) for a in range(first, last, size)]
+        split = spans[:k] + parts + spans[k + 1:]
         if makespan(split) >= makespan(spans):
             break
         spans = split
-    return [(a, b, 1 << (b - a - 1).bit_length()) for a, b in spans]
+    return [(a, b, replicas((a, b))) for a, b in spans]
 
 
 def available_memory() -> int:
@@ -251,18 +296,18 @@ def available_memory() -> int:
 
 def replicas_that_fit(circuit: Any, structure: dict[str, Any], rows: int, workers: int,
                       max_replicas: int) -> int:
-    """The most replicas (a power of two, at most ``max_replicas``) whose batches, one per
-    worker, fit in `MEMORY_SHARE` of the available memory; 0 if not even one does."""
+    """The most replicas (one of `REPLICA_COUNTS`, at most ``max_replicas``) whose batches,
+    one per worker, fit in `MEMORY_SHARE` of the available memory; 0 if not even one does."""
     budget = MEMORY_SHARE * available_memory() / max(workers, 1)
-    per_replica = circuit.per_replica_bytes(structure, rows)
-    fitting = int(budget // per_replica)
-    if fitting < 1:
-        return 0
-    return min(1 << (fitting.bit_length() - 1), max(1, max_replicas))
+    fitting = int(budget // circuit.per_replica_bytes(structure, rows))
+    counts = [k for k in REPLICA_COUNTS if k <= min(fitting, max(1, max_replicas))]
+    return max(counts) if counts else 0
 
 
 #: networks built in this process, by batch key (least recently used first)
 _networks: OrderedDict[tuple, Any] = OrderedDict()
+#: numbers the batches this process runs (with its pid, a batch's id in the metrics)
+_batch_numbers = itertools.count(1)
 
 
 def network_for(batch: Batch) -> tuple[Any, bool]:
@@ -301,7 +346,8 @@ def run_batch(batch: Batch, guard: bool = True) -> list[tuple[int, Any]]:
             return [outcome for run in batch.runs
                     for outcome in run_batch(_single(batch, run), guard)]
         return [(batch.runs[0].number, RunFailure.of(batch.runs[0].request, "failed", error))]
-    cost = {"replicas": batch.replicas, "runs": len(batch.runs),
+    cost = {"id": f"{os.getpid()}-{next(_batch_numbers)}", "replicas": batch.replicas,
+            "runs": len(batch.runs),
             "simulate_s": round(simulate_s, 3),
             "build_s": round(network.build_s if built else 0.0, 3),
             "builds": int(built),
@@ -382,10 +428,58 @@ def process_context() -> Any:
     return get_context("spawn")
 
 
+def run_together(requests: Sequence[RunRequest], *, replicas: int | None = None,
+                 device: str = DEFAULT_DEVICE, guard: bool = True) -> list[Any]:
+    """Run ``requests`` as one batch of ``replicas`` replicas (default: the smallest of
+    `REPLICA_COUNTS` that holds them) in this process; they must share one structure.
+    Results (or failures) in request order. For control over batching, e.g. in tests."""
+    batches, failures = plan_batches(requests, device, max_replicas=REPLICA_COUNTS[-1])
+    if failures:
+        raise failures[0][1].exception or RuntimeError(failures[0][1].error)
+    runs = sorted((run for batch in batches for run in batch.runs), key=lambda r: r.number)
+    if len({batch.key[:-1] for batch in batches}) != 1:
+        raise ParameterError("run_together: the runs do not share one structure")
+    replicas = replicas or next(k for k in REPLICA_COUNTS if k >= len(runs))
+    if replicas < len(runs):
+        raise ParameterError(f"replicas {replicas} is not allowed for {len(runs)} runs; "
+                             "expected at least as many replicas as runs")
+    first = batches[0]
+    batch = Batch(first.device, first.circuit, first.structure, first.structure_strings,
+                  first.dt, first.step, first.rows, replicas, runs)
+    return [outcome for _, outcome in sorted(run_batch(batch, guard))]
+
+
+class WorkerPool:
+    """Worker processes kept across several `run_requests` calls (e.g. the rounds of a
+    tuning study), so their built networks serve every round; a context manager."""
+
+    def __init__(self, workers: int):
+        self.workers = workers
+        self._executor: ProcessPoolExecutor | None = None
+
+    def executor(self) -> ProcessPoolExecutor:
+        if self._executor is None:
+            self._executor = ProcessPoolExecutor(self.workers, mp_context=process_context())
+        return self._executor
+
+    def close(self) -> None:
+        if self._executor is not None:
+            self._executor.shutdown()
+            self._executor = None
+
+    def __enter__(self) -> WorkerPool:
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.close()
+
+
 def run_requests(requests: Sequence[RunRequest], *, device: str = DEFAULT_DEVICE,
                  workers: int = 1, max_replicas: int | None = None, guard: bool = True,
-                 progress: Callable[[str], None] | None = None) -> list[Any]:
-    """Run every request; one `RunResult` or `RunFailure` per request, in request order."""
+                 progress: Callable[[str], None] | None = None,
+                 pool: WorkerPool | None = None) -> list[Any]:
+    """Run every request; one `RunResult` or `RunFailure` per request, in request order.
+    ``pool`` keeps the worker processes for later calls (default: new ones, closed after)."""
     if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
         raise ParameterError(f"workers {workers!r} is not allowed; expected an integer >= 1")
     if max_replicas is not None and (isinstance(max_replicas, bool) or not isinstance(
@@ -408,19 +502,23 @@ def run_requests(requests: Sequence[RunRequest], *, device: str = DEFAULT_DEVICE
                      f"runs (K={batch.replicas}) done{f', {failed} failed' if failed else ''},"
                      f" {time.perf_counter() - started:.1f} s")
 
-    if workers == 1 or len(batches) <= 1:
+    if workers == 1 or (len(batches) <= 1 and pool is None):
         for batch in batches:
             report(batch, run_batch(batch, guard))
-    else:
-        with ProcessPoolExecutor(min(workers, len(batches)),
-                                 mp_context=process_context()) as pool:
-            futures = {pool.submit(run_batch, batch, guard): batch for batch in batches}
-            for future in as_completed(futures):
-                batch = futures[future]
-                try:
-                    results = future.result()
-                except Exception as error:  # the worker process died (e.g. out of memory)
-                    results = [(run.number, RunFailure.of(run.request, "failed", error))
-                               for run in batch.runs]
-                report(batch, results)
+        return [outcomes[number] for number in range(len(requests))]
+    own = pool is None
+    pool = WorkerPool(min(workers, len(batches))) if own else pool
+    try:
+        futures = {pool.executor().submit(run_batch, batch, guard): batch for batch in batches}
+        for future in as_completed(futures):
+            batch = futures[future]
+            try:
+                results = future.result()
+            except Exception as error:  # the worker process died (e.g. out of memory)
+                results = [(run.number, RunFailure.of(run.request, "failed", error))
+                           for run in batch.runs]
+            report(batch, results)
+    finally:
+        if own:
+            pool.close()
     return [outcomes[number] for number in range(len(requests))]

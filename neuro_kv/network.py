@@ -122,7 +122,7 @@ class BuiltNetwork:
                              "replicas")
         timed: dict[TimedArray, np.ndarray] = {}
         longest = max(schedule.duration for _, schedule, _ in runs)
-        for name, stimulus in self.stimuli.items():
+        for stimulus in self.stimuli.values():
             shape = stimulus.timed_array.values.shape
             timed[stimulus.timed_array] = np.full(shape, stimulus.fill)
         for r, (values, schedule, _) in enumerate(runs):

@@ -36,13 +36,14 @@ seed : integer (constant)            # the replica's seed
 #: the next spike time is drawn at each step's start (the process is memoryless) and after
 #: each spike; a time step costs one comparison per neuron. A silent neuron (rate 0) gets its
 #: next spike 10**9 s away.
+ONSET, INTERVAL = STREAMS["input_onset"], STREAMS["input_interval"]
 INPUT_GATES = f"""
 rate = input_rate * clip(rail_sign * cue_level(t, cue_column), 0, 1)
-next_spike = t + interval(seed, neuron, t_in_timesteps, {STREAMS['input_onset']}) / clip(rate, 1e-9*Hz, inf*Hz)
+next_spike = t + interval(seed, neuron, t_in_timesteps, {ONSET}) / clip(rate, 1e-9*Hz, inf*Hz)
 """
 INPUT_THRESHOLD = "t >= next_spike"
-INPUT_RESET = (f"next_spike += interval(seed, neuron, t_in_timesteps, "
-               f"{STREAMS['input_interval']}) / clip(rate, 1e-9*Hz, inf*Hz)")
+INPUT_RESET = (f"next_spike += interval(seed, neuron, t_in_timesteps, {INTERVAL})"
+               " / clip(rate, 1e-9*Hz, inf*Hz)")
 
 
 def lif_parameters() -> list[Parameter]:

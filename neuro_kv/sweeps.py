@@ -1,6 +1,9 @@
 """Parameter sweeps: the Cartesian product of a grid and seeds, run on Dask workers.
 
-Every run writes the standard result directory under ``OUT/runs/RUN_ID``, where ``RUN_ID`` is a
+The runs still to do are grouped into batches by `neuro_kv.engine.plan_batches` (runs of one
+structure share one network of replicas, whatever else they vary); each batch is one Dask
+task, and each worker process keeps the networks it built. Every run writes the standard
+result directory under ``OUT/runs/RUN_ID``, where ``RUN_ID`` is a
 hash of protocol, circuit, device, seed, every effective parameter and the package version. A
 finished run is a complete result directory (written under a temporary name, then renamed), so
 running the same sweep again skips it; a run killed midway leaves only a hidden partial
@@ -30,11 +33,13 @@ from typing import Any
 import pandas as pd
 
 from neuro_kv import __version__
-from neuro_kv.api import DEFAULT_DEVICE, prepare
+from neuro_kv.engine import DEFAULT_DEVICE, Batch, RunRequest, plan_batches
 from neuro_kv.parameters import ParameterError
+from neuro_kv.preparation import prepare
 from neuro_kv.results import atomic_file, write_atomic
 
-__all__ = ["sweep", "plan", "parse_grid", "parse_seeds", "RunSpec", "execute_run", "run_table"]
+__all__ = ["sweep", "plan", "parse_grid", "parse_seeds", "RunSpec", "execute_batch",
+           "execute_run", "run_table"]
 
 #: table columns before the swept parameters, and the cost columns at its end
 ID_COLUMNS = ("run_id", "protocol", "circuit", "device", "seed")
@@ -43,7 +48,7 @@ COST_COLUMNS = ("wall_s", "builds", "compiled_modules")
 
 @dataclass(frozen=True)
 class RunSpec:
-    """One run of a sweep: what to run, its identity, and the capacity of its network."""
+    """One run of a sweep: what to run and its identity."""
 
     protocol: str
     circuit: str | None  # as asked (None: the protocol's own)
@@ -53,7 +58,10 @@ class RunSpec:
     overrides: dict[str, Any]
     swept: tuple[tuple[str, str], ...]
     run_id: str
-    max_items: int
+
+    @property
+    def request(self) -> RunRequest:
+        return RunRequest(self.protocol, self.seed, self.overrides, self.circuit)
 
 
 def parse_grid(items: list[str]) -> dict[str, list[str]]:
@@ -105,51 +113,77 @@ def plan(protocol: str, grid: dict[str, list[str]], seeds: list[int], *,
     if not seeds:
         raise ParameterError("seeds: none given; expected at least one seed")
     base = dict(base or {})
-    drafts = []
+    specs = []
     for combination in product(*grid.values()):
         swept = tuple(zip(grid, combination, strict=True))
         overrides = {**base, **dict(swept)}
         for seed in seeds:
-            proto, circ, values, pset = prepare(protocol, circuit, device, seed, overrides)
+            _, circ, values, pset = prepare(protocol, circuit, device, seed, overrides)
             strings = pset.to_strings(values)
-            per_run = set(getattr(proto, "stimulus_parameters", ())) | {
-                name for name, _, _ in getattr(circ, "runtime_parameters", ())}
-            structure = tuple((k, str(v)) for k, v in strings.items() if k not in per_run)
             circuit_name = circ.name if circ else ""
-            drafts.append((structure, values.get("n_items", 0), RunSpec(
-                protocol, circuit, circuit_name, device, seed, overrides, swept,
-                run_hash(protocol, circuit_name, device, seed, strings), 0)))
-    largest: dict[tuple, int] = {}
-    for structure, n_items, _ in drafts:
-        largest[structure] = max(largest.get(structure, 0), n_items)
-    return [RunSpec(**{**spec.__dict__, "max_items": largest[structure]})
-            for structure, _, spec in drafts]
+            specs.append(RunSpec(protocol, circuit, circuit_name, device, seed, overrides,
+                                 swept, run_hash(protocol, circuit_name, device, seed,
+                                                 strings)))
+    return specs
 
 
-def execute_run(spec: RunSpec, runs_dir: str) -> str:
-    """Run ``spec`` in this (worker) process and store its result; returns its status."""
-    from neuro_kv.runner import quiet_brian
-    from neuro_kv.workers import run_in_worker
+def execute_batch(batch: Batch, run_ids: list[str], runs_dir: str) -> list[str]:
+    """Run one batch in this (worker) process and store each run's result or failure;
+    the status of each run."""
+    from neuro_kv.devices import quiet_brian
+    from neuro_kv.engine import run_batch
 
     quiet_brian()
     runs = Path(runs_dir)
     started = time.perf_counter()
+    outcomes = dict(run_batch(batch))
+    share = (time.perf_counter() - started) / len(batch.runs)
+    statuses = []
+    for run, run_id in zip(batch.runs, run_ids, strict=True):
+        outcome = outcomes[run.number]
+        statuses.append(store(outcome, runs, run_id, share))
+    return statuses
+
+
+def execute_run(spec: RunSpec, runs_dir: str) -> str:
+    """Run one spec alone in this process (a protocol of many runs, or a retry) and store
+    its result or failure; its status."""
+    from neuro_kv.api import run
+    from neuro_kv.devices import quiet_brian
+    from neuro_kv.engine import RunFailure
+
+    quiet_brian()
+    started = time.perf_counter()
     try:
-        result, _ = run_in_worker(spec.protocol, spec.seed, spec.overrides,
-                                  circuit=spec.circuit, device=spec.device,
-                                  max_items=spec.max_items)
-        result.save(runs / spec.run_id)
+        outcome = run(spec.protocol, seed=spec.seed, device=spec.device,
+                      circuit=spec.circuit, **spec.overrides)
     except Exception as error:  # a failing run is recorded, the sweep goes on
-        record_failure(runs, spec.run_id, error, time.perf_counter() - started)
+        status = "invalid" if isinstance(error, ParameterError) else "failed"
+        outcome = RunFailure.of(spec.request, status, error)
+    return store(outcome, Path(runs_dir), spec.run_id, time.perf_counter() - started)
+
+
+def store(outcome: Any, runs: Path, run_id: str, wall_s: float) -> str:
+    """Save a result directory (removing an old failure record) or record a failure."""
+    if not outcome.ok:
+        record_failure(runs, run_id, outcome.error, outcome.traceback, wall_s,
+                       outcome.status)
+        return outcome.status
+    outcome.metrics["wall_s"] = round(wall_s, 3)
+    try:
+        outcome.save(runs / run_id)
+    except Exception as error:
+        record_failure(runs, run_id, f"{type(error).__name__}: {error}".splitlines()[0],
+                       "".join(traceback.format_exception(error)), wall_s)
         return "failed"
-    (runs / f"{spec.run_id}.failed.json").unlink(missing_ok=True)
+    (runs / f"{run_id}.failed.json").unlink(missing_ok=True)
     return "ok"
 
 
-def record_failure(runs: Path, run_id: str, error: BaseException, wall_s: float) -> None:
-    """Write ``RUN_ID.failed.json`` (error line, traceback, wall time) atomically."""
-    document = {"error": f"{type(error).__name__}: {error}".splitlines()[0],
-                "traceback": "".join(traceback.format_exception(error)),
+def record_failure(runs: Path, run_id: str, error: str, trace: str, wall_s: float,
+                   status: str = "failed") -> None:
+    """Write ``RUN_ID.failed.json`` (status, error line, traceback, wall time) atomically."""
+    document = {"status": status, "error": error, "traceback": trace,
                 "wall_s": round(wall_s, 3)}
     write_atomic(runs / f"{run_id}.failed.json", json.dumps(document, indent=2).encode())
 
@@ -168,7 +202,8 @@ def run_row(spec: RunSpec, runs: Path) -> dict[str, Any]:
                     if isinstance(v, (int, float, str, bool)) and k not in row})
     elif failed_file.exists():
         failure = json.loads(failed_file.read_text())
-        row.update(status="failed", error=failure["error"], wall_s=failure["wall_s"])
+        row.update(status=failure.get("status", "failed"), error=failure["error"],
+                   wall_s=failure["wall_s"])
     else:
         row.update(status="missing", error="")
     return row
@@ -278,7 +313,7 @@ def sweep(
     write_table(table, out)
     write_figure(table, [name for name, _ in specs[0].swept], protocol, circuit, device, out)
     table.attrs.update(skipped=skipped, ran=len(todo),
-                       failed=int((table["status"] == "failed").sum()),
+                       failed=int((~table["status"].isin(["ok", "missing"])).sum()),
                        wall_s=round(time.perf_counter() - started, 3))
     return table
 
@@ -295,19 +330,41 @@ def run_pending(client: Any, specs: list[RunSpec], runs: Path, out: Path,
          f"(skipped), {removed} partial results removed")
     if not todo:
         return skipped, todo
-    futures = {client.submit(execute_run, spec, str(runs), pure=False,
-                             key=f"neuro-kv-{spec.run_id}-{time.time_ns()}"): spec
-               for spec in todo}
-    for done, future in enumerate(as_completed(futures), start=1):
-        spec = futures[future]
+    from neuro_kv.registry import get_protocol
+
+    workers = max(1, len(client.scheduler_info().get("workers", {})))
+    tasks: dict[Any, list[RunSpec]] = {}
+    if get_protocol(specs[0].protocol).default_circuit is None:  # its own runs: one task each
+        tasks = {client.submit(execute_run, spec, str(runs), pure=False,
+                               key=f"neuro-kv-{spec.run_id}-{time.time_ns()}"): [spec]
+                 for spec in todo}
+    else:
+        batches, failures = plan_batches([spec.request for spec in todo], todo[0].device,
+                                         workers=workers)
+        for number, failure in failures:
+            record_failure(runs, todo[number].run_id, failure.error, failure.traceback, 0.0,
+                           failure.status)
+        for k, batch in enumerate(batches):
+            members = [todo[run.number] for run in batch.runs]
+            tasks[client.submit(execute_batch, batch, [spec.run_id for spec in members],
+                                str(runs), pure=False,
+                                key=f"neuro-kv-batch-{k}-{time.time_ns()}")] = members
+    done = 0
+    for future in as_completed(tasks):
+        members = tasks[future]
         try:
-            status = future.result()
+            statuses = future.result()
         except Exception as error:  # the worker process died (e.g. out of memory)
-            record_failure(runs, spec.run_id, error, 0.0)
-            status = "failed"
+            line = f"{type(error).__name__}: {error}".splitlines()[0]
+            for spec in members:
+                record_failure(runs, spec.run_id, line,
+                               "".join(traceback.format_exception(error)), 0.0)
+            statuses = ["failed"] * len(members)
         write_table(run_table(specs, runs), out)
-        swept = " ".join(f"{k}={v}" for k, v in spec.swept)
-        echo(f"[{done}/{len(todo)}] {status} seed={spec.seed} {swept} ({spec.run_id})")
+        for spec, status in zip(members, statuses, strict=True):
+            done += 1
+            swept = " ".join(f"{k}={v}" for k, v in spec.swept)
+            echo(f"[{done}/{len(todo)}] {status} seed={spec.seed} {swept} ({spec.run_id})")
     return skipped, todo
 
 

@@ -2,12 +2,16 @@
 
 The study lives in a storage: a SQLite file in the output directory by default, or any
 database URL (e.g. ``postgresql://user:password@host/db``), so several ``neuro-kv tune``
-processes on several machines can share one study. Each trial runs the protocol for every
-seed (in the worker's reused networks, `neuro_kv.workers`) and returns the mean of the
-objective metric. After encoding, a trial reports the storing population's mean rate (Hz) as
-its intermediate value; a `optuna.pruners.ThresholdPruner` stops trials whose network went
-silent or ran away, before retrieval is simulated. A new study starts with the base values of
-the tuned parameters (the start point, e.g. a mistuned parameter file) as its first trial.
+processes on several machines can share one study. Trials are asked from Optuna in batches
+(``batch`` at a time; the TPE sampler with a constant liar, so a batch spreads out), run as one
+set of runs by `neuro_kv.engine` (tuned parameters are per-replica model variables, so a
+batch of trials is a batch of replicas: nothing is rebuilt between trials) and told
+afterwards. Each trial runs the protocol for every seed and its value is the mean of the
+objective metric. A trial reports the storing population's mean rate while storing (Hz) as its
+intermediate value, one per seed; a `optuna.pruners.ThresholdPruner` marks trials whose
+network went silent or ran away as pruned (outside the circuit's healthy range). A new study
+starts with the base values of the tuned parameters (the start point, e.g. a mistuned
+parameter file) as its first trial.
 
 Written to the output directory: ``best.toml`` (every parameter of the best trial, a file that
 ``neuro-kv run --params`` accepts), ``trials.csv``, ``history.png`` and ``importance.png``.
@@ -15,21 +19,19 @@ Written to the output directory: ``best.toml`` (every parameter of the best tria
 
 from __future__ import annotations
 
-import math
 import time
 import warnings
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
-from multiprocessing import get_context
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import tomli_w
 
-from neuro_kv.api import DEFAULT_DEVICE, prepare
+from neuro_kv.engine import DEFAULT_DEVICE, RunRequest, WorkerPool, run_requests
 from neuro_kv.parameters import ParameterError, format_value, parse_value
+from neuro_kv.preparation import prepare
 from neuro_kv.results import atomic_file, write_atomic
 
 __all__ = ["tune", "parse_space", "Dimension", "dimensions", "open_storage"]
@@ -138,7 +140,7 @@ def open_storage(url: str) -> Any:
 
 @dataclass(frozen=True)
 class TuneConfig:
-    """Everything a tuning process needs (picklable)."""
+    """What every trial of one `tune` call shares."""
 
     protocol: str
     objective: str
@@ -154,73 +156,51 @@ class TuneConfig:
     prune_above: float
 
 
-def load_study(config: TuneConfig, worker: int = 0) -> Any:
+def load_study(config: TuneConfig) -> Any:
     import optuna
 
-    sampler_seed = None if config.sampler_seed is None else config.sampler_seed + worker
     return optuna.load_study(
         study_name=config.study_name, storage=open_storage(config.storage),
-        sampler=optuna.samplers.TPESampler(seed=sampler_seed),
+        sampler=optuna.samplers.TPESampler(seed=config.sampler_seed, constant_liar=True),
         pruner=optuna.pruners.ThresholdPruner(lower=config.prune_below,
                                               upper=config.prune_above))
 
 
-def objective_function(config: TuneConfig) -> Callable[[Any], float]:
-    """The trial function: run every seed, return the objective's mean."""
+def tell(study: Any, trial: Any, chosen: dict[str, Any], outcomes: list[Any],
+         config: TuneConfig) -> str:
+    """Tell the study how one trial's runs went; the trial's state (lower case)."""
     import optuna
 
-    from neuro_kv.workers import run_in_worker
-
-    def objective(trial: Any) -> float:
-        started = time.perf_counter()
-        chosen = {dim.name: dim.suggest(trial) for dim in config.dimensions}
-        trial.set_user_attr("parameters", chosen)
-        overrides = {**config.base, **chosen}
-        scores, builds, modules = [], 0, 0
-        for step, seed in enumerate(config.seeds):
-            def check(rate: float, step: int = step) -> None:
-                trial.set_user_attr(f"encoding_rate_hz_step{step}", round(rate, 4))
-                trial.report(rate, step)
-                if trial.should_prune():
-                    raise optuna.TrialPruned(
-                        f"storing population at {rate:.3g} Hz during encoding, outside "
-                        f"[{config.prune_below:g}, {config.prune_above:g}] Hz")
-
-            result, cost = run_in_worker(config.protocol, seed, overrides,
-                                         circuit=config.circuit, device=config.device,
-                                         on_encoding_rate=check)
-            builds += cost.builds
-            modules += cost.compiled_modules or 0
-            value = result.metrics.get(config.objective)
-            if not isinstance(value, (int, float)) or isinstance(value, bool):
-                raise ValueError(f"metric {config.objective!r} is not a number in this "
-                                 f"run: {value!r}")
-            scores.append(float(value))
-        trial.set_user_attr("wall_s", round(time.perf_counter() - started, 3))
-        trial.set_user_attr("builds", builds)
-        trial.set_user_attr("compiled_modules", modules)
-        trial.set_user_attr("scores", scores)
-        return float(np.mean(scores))
-
-    return objective
-
-
-def optimise(config: TuneConfig, trials: int, worker: int = 0) -> int:
-    """Run ``trials`` trials of the shared study in this process; the number run."""
-    import optuna
-
-    from neuro_kv.runner import quiet_brian
-
-    quiet_brian()
-    optuna.logging.set_verbosity(optuna.logging.WARNING)
-    study = load_study(config, worker)
-    study.optimize(objective_function(config), n_trials=trials, catch=(Exception,))
-    return trials
-
-
-def shares(trials: int, workers: int) -> list[int]:
-    """``trials`` split among ``workers`` as evenly as possible (the sum is exact)."""
-    return [trials // workers + (1 if k < trials % workers else 0) for k in range(workers)]
+    trial.set_user_attr("parameters", chosen)
+    failed = [outcome for outcome in outcomes if not outcome.ok]
+    if failed:
+        trial.set_user_attr("error", failed[0].error)
+        study.tell(trial, state=optuna.trial.TrialState.FAIL)
+        return "fail"
+    metrics = [outcome.metrics for outcome in outcomes]
+    trial.set_user_attr("wall_s", round(sum(m["simulate_s"] + m["build_s"]
+                                            for m in metrics), 3))
+    trial.set_user_attr("builds", sum(m["builds"] for m in metrics))
+    trial.set_user_attr("compiled_modules", sum(m["compiled_modules"] or 0 for m in metrics))
+    for step, m in enumerate(metrics):
+        rate = m["encoding_rate_hz"]
+        trial.set_user_attr(f"encoding_rate_hz_step{step}", rate)
+        trial.report(rate, step)
+        if trial.should_prune():
+            study.tell(trial, state=optuna.trial.TrialState.PRUNED)
+            return "pruned"
+    scores = []
+    for m in metrics:
+        value = m.get(config.objective)
+        if not isinstance(value, (int, float)) or isinstance(value, bool):
+            trial.set_user_attr("error", f"metric {config.objective!r} is not a number in "
+                                         f"this run: {value!r}")
+            study.tell(trial, state=optuna.trial.TrialState.FAIL)
+            return "fail"
+        scores.append(float(value))
+    trial.set_user_attr("scores", scores)
+    study.tell(trial, float(np.mean(scores)))
+    return "complete"
 
 
 def tune(
@@ -235,6 +215,7 @@ def tune(
     storage: str | None = None,
     study_name: str | None = None,
     workers: int = 1,
+    batch: int | None = None,
     circuit: str | None = None,
     device: str = DEFAULT_DEVICE,
     base: dict[str, Any] | None = None,
@@ -243,7 +224,9 @@ def tune(
     prune_above: float | None = None,
     echo: Callable[[str], None] | None = None,
 ) -> Any:
-    """Run ``trials`` trials of an Optuna study tuning ``space`` for ``objective``.
+    """Run ``trials`` trials of an Optuna study tuning ``space`` for ``objective``, asked
+    ``batch`` at a time (default: 8 per worker) and run as batches of replicas on
+    ``workers`` processes.
 
     ``space`` is `parse_space`'s output; ``base`` the fixed parameters (the start point).
     Returns the `optuna.Study`. Raises `ParameterError` on bad input or an unreachable
@@ -254,7 +237,10 @@ def tune(
     echo = echo or (lambda _: None)
     optuna.logging.set_verbosity(optuna.logging.WARNING)
     base = dict(base or {})
-    proto, _, base_values, _ = prepare(protocol, circuit, device, 1, base)
+    proto, circ, base_values, _ = prepare(protocol, circuit, device, 1, base)
+    if circ is None:
+        raise ParameterError(f"protocol {protocol!r} runs its own runs; it cannot be tuned "
+                             "trial by trial")
     dims = dimensions(protocol, space, circuit=circuit, device=device, base=base)
     declared = getattr(proto, "scalar_metrics", None)
     if declared is not None and objective not in declared:
@@ -263,12 +249,13 @@ def tune(
     if direction not in ("maximize", "minimize"):
         raise ParameterError(f"--direction {direction!r} is not allowed; expected maximize "
                              "or minimize")
-    for name, value in (("trials", trials), ("workers", workers)):
+    batch = 8 * workers if batch is None else batch
+    for name, value in (("trials", trials), ("workers", workers), ("batch", batch)):
         if isinstance(value, bool) or not isinstance(value, int) or value < 1:
             raise ParameterError(f"--{name} {value!r} is not allowed; expected an integer >= 1")
     if not seeds:
         raise ParameterError("seeds: none given; expected at least one seed")
-    limits = getattr(proto, "encoding_rate_limits_hz", (0.0, math.inf))
+    limits = circ.encoding_rate_limits_hz
     prune_below = limits[0] if prune_below is None else prune_below
     prune_above = limits[1] if prune_above is None else prune_above
     if not 0 <= prune_below < prune_above:
@@ -287,28 +274,43 @@ def tune(
     if study.direction.name.lower() != direction:
         raise ParameterError(f"--study {study_name!r} exists with direction "
                              f"{study.direction.name.lower()}, not {direction}")
-    before = len(study.trials)
     if not study.trials:  # start from the base values, where they lie inside the space
         start = {dim.name: dim.number(base_values[dim.name]) for dim in dims}
         if all(dim.low <= start[dim.name] <= dim.high for dim in dims):
             study.enqueue_trial(start)
     config = TuneConfig(protocol, objective, tuple(dims), storage, study_name, tuple(seeds),
                         circuit, device, base, sampler_seed, prune_below, prune_above)
-    echo(f"tune {protocol}: {trials} trials on {workers} process(es), study {study_name!r} "
-         f"in {shown_url(storage)}")
-    started = time.perf_counter()
-    if workers == 1:
-        optimise(config, trials)
-    else:
-        with ProcessPoolExecutor(workers, mp_context=get_context("spawn")) as pool:
-            jobs = [pool.submit(optimise, config, share, k)
-                    for k, share in enumerate(shares(trials, workers)) if share]
-            for job in jobs:
-                job.result()
+    echo(f"tune {protocol}: {trials} trials, {batch} at a time on {workers} process(es), "
+         f"study {study_name!r} in {shown_url(storage)}")
     study = load_study(config)
-    echo(f"{len(study.trials) - before} trials in {time.perf_counter() - started:.1f} s")
+    started = time.perf_counter()
+    done = 0
+    with WorkerPool(workers) as pool:
+        while done < trials:
+            asked = [study.ask() for _ in range(min(batch, trials - done))]
+            chosen = [{dim.name: dim.suggest(trial) for dim in dims} for trial in asked]
+            requests = [RunRequest(protocol, seed, {**base, **parameters}, circuit)
+                        for parameters in chosen for seed in seeds]
+            outcomes = run_requests(requests, device=device, workers=workers, guard=False,
+                                    pool=pool)
+            states = [tell(study, trial, parameters,
+                           outcomes[k * len(seeds):(k + 1) * len(seeds)], config)
+                      for k, (trial, parameters) in enumerate(zip(asked, chosen, strict=True))]
+            done += len(asked)
+            echo(f"[{done}/{trials}] {states.count('complete')} complete, "
+                 f"{states.count('pruned')} pruned, {states.count('fail')} failed in this "
+                 f"batch; best {objective} so far {best_value(study)}, "
+                 f"{time.perf_counter() - started:.1f} s")
+    echo(f"{done} trials in {time.perf_counter() - started:.1f} s")
     write_outputs(study, config, out, echo)
     return study
+
+
+def best_value(study: Any) -> str:
+    try:
+        return f"{study.best_value:.4g}"
+    except ValueError:
+        return "(none yet)"
 
 
 def write_outputs(study: Any, config: TuneConfig, out: Path,

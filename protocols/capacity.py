@@ -24,7 +24,6 @@ import numpy as np
 
 from neuro_kv.engine import RunRequest, run_requests
 from neuro_kv.parameters import Parameter, ParameterError, ParameterSet
-from neuro_kv.preparation import prepare
 from neuro_kv.rate_models import HopfieldMemory, OuterProductMemory, SlotMemory, SoftmaxMemory
 
 __all__ = ["Capacity", "capacity_of", "SPIKING_MODELS", "RATE_MODELS"]
@@ -248,6 +247,7 @@ class Capacity:
         metrics = summarise(records, p)
         metrics.update(
             builds=sum(r.metrics["builds"] for r in results),
+            batches=len({r.metrics["batch"]["id"] for r in results}),
             compiled_modules=sum(r.metrics["compiled_modules"] or 0 for r in results),
             spiking_runs=len(requests),
             simulate_s=round(sum(r.metrics["simulate_s"] for r in results), 1),

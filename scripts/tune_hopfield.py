@@ -1,9 +1,9 @@
 """Grid search of the ``hopfield`` baseline's retrieval parameters (how its defaults were set).
 
-One network is built per structure and reused; the retrieval gains are runtime parameters
-(shared model variables), so the grid costs no new code. The objective is the mean recall
-accuracy of ``paired-recall`` at a few loads and seeds, printed next to the rate-level
-Hopfield network on the same patterns.
+Every grid point x load x seed is one run of ``paired-recall`` handed to the engine: the
+retrieval gains are per-replica model variables, so the whole grid runs as batches of replicas
+of one build per structure. The objective is the mean recall accuracy at a few loads and seeds,
+printed next to the rate-level Hopfield network on the same patterns.
 
     python scripts/tune_hopfield.py --grid recurrent_gain=0.013,0.017,0.025 \\
         --grid retrieval_bias=14,15 --loads 3,5,8 --seeds 1,2 --set tau_recurrent=30*ms
@@ -19,9 +19,9 @@ import itertools
 
 import numpy as np
 
-from neuro_kv.api import prepare
+from neuro_kv.engine import RunRequest, run_requests
+from neuro_kv.preparation import prepare
 from neuro_kv.rate_models import HopfieldMemory
-from neuro_kv.reuse import CompiledProtocol
 
 
 def main() -> None:
@@ -30,25 +30,30 @@ def main() -> None:
     parser.add_argument("--set", action="append", default=[], metavar="NAME=VALUE")
     parser.add_argument("--loads", default="3,5,8")
     parser.add_argument("--seeds", default="1,2")
+    parser.add_argument("--workers", type=int, default=1)
     args = parser.parse_args()
     loads = [int(v) for v in args.loads.split(",")]
     seeds = [int(v) for v in args.seeds.split(",")]
     fixed = dict(item.split("=", 1) for item in args.set)
     grid = {name: values.split(",") for name, values in
             (item.split("=", 1) for item in args.grid)}
-    compiled = CompiledProtocol("paired-recall", circuit="hopfield", max_items=max(loads),
-                                **fixed)
-    declared = prepare("paired-recall", "hopfield", "cython", 1, fixed)[3]
+    declared = prepare("paired-recall", "hopfield", "cpp_standalone", 1, fixed)[3]
     units = {name: declared[name].unit for name in grid}
 
     print("rate Hopfield:", scores(lambda load, seed: rate_accuracy(fixed, load, seed),
                                    loads, seeds))
-    for combination in itertools.product(*grid.values()):
-        gains = {name: f"{value}*{units[name]}" if units[name] is not None else value
-                 for name, value in zip(grid, combination, strict=True)}
-        line = scores(lambda load, seed, gains=gains: compiled.run(
-            seed, n_items=load, **gains).metrics["recall_accuracy"], loads, seeds)
-        print(gains, line, flush=True)
+    points = [{name: f"{value}*{units[name]}" if units[name] is not None else value
+               for name, value in zip(grid, combination, strict=True)}
+              for combination in itertools.product(*grid.values())]
+    requests = [RunRequest("paired-recall", seed, {**fixed, **gains, "n_items": load},
+                           "hopfield")
+                for gains in points for load in loads for seed in seeds]
+    results = iter(run_requests(requests, workers=args.workers))
+    for gains in points:
+        accuracy = {(load, seed): next(results).metrics["recall_accuracy"]
+                    for load in loads for seed in seeds}
+        print(gains, scores(lambda load, seed, a=accuracy: a[(load, seed)], loads, seeds),
+              flush=True)
 
 
 def scores(accuracy, loads: list[int], seeds: list[int]) -> str:
@@ -58,7 +63,7 @@ def scores(accuracy, loads: list[int], seeds: list[int]) -> str:
 
 
 def rate_accuracy(fixed: dict[str, str], load: int, seed: int) -> float:
-    proto, _, values, _ = prepare("paired-recall", "hopfield", "cython", seed,
+    proto, _, values, _ = prepare("paired-recall", "hopfield", "cpp_standalone", seed,
                                   {**fixed, "n_items": load})
     patterns = proto.draw_patterns(values, np.random.default_rng(seed))
     memory = HopfieldMemory(patterns.keys, patterns.values)

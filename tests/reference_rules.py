@@ -14,14 +14,14 @@ from __future__ import annotations
 import numpy as np
 
 
-def key_three_factor(pre_spikes, modulator, tag, w0, *, dt, plasticity_dt, eta, tau):
+def key_three_factor(pre_spikes, modulator, tag, w0, *, dt, eta, tau):
+    """The gated decay applied exactly every step (the gates are constant within a step),
+    then the potentiation of the synapses whose presynaptic neuron spikes."""
     w = w0.copy()
-    every = int(round(plasticity_dt / dt))
     out = np.empty((len(pre_spikes), *w.shape))
     for n in range(len(pre_spikes)):
         gate = modulator[n] * tag[n][None, :]
-        if n % every == 0:
-            w = w * np.exp(-gate * plasticity_dt / tau)
+        w = w * np.exp(-gate * dt / tau)
         spiking = pre_spikes[n]
         w[spiking] = w[spiking] + eta * gate * (1 - w[spiking])
         out[n] = w
@@ -56,42 +56,6 @@ def value_stdp(pre_spikes, post_spikes, modulator, w0, *, dt, a_plus, a_minus, t
         w[pre] = np.clip(w[pre] + modulator[n] * a_post[pre], 0, 1)
         a_post[:, post] += a_minus
         w[:, post] = np.clip(w[:, post] + modulator[n] * a_pre[:, post], 0, 1)
-        out[n] = w
-    return out
-
-
-def reward_modulated_stdp(pre_spikes, post_spikes, modulator, w0, *, dt, eta, a_plus,
-                          a_minus, tau_plus, tau_minus, tau_eligibility):
-    w = w0.copy()
-    e = np.zeros_like(w)
-    a_pre = np.zeros_like(w)
-    a_post = np.zeros_like(w)
-    out = np.empty((len(pre_spikes), *w.shape))
-    for n in range(len(pre_spikes)):
-        # forward Euler, both from the values at the start of the step
-        w = w + dt * eta * modulator[n] * e / tau_eligibility
-        e = e - dt * e / tau_eligibility
-        a_pre *= np.exp(-dt / tau_plus)
-        a_post *= np.exp(-dt / tau_minus)
-        pre, post = pre_spikes[n], post_spikes[n]
-        a_pre[pre] += a_plus
-        e[pre] += a_post[pre]
-        a_post[:, post] += a_minus
-        e[:, post] += a_pre[:, post]
-        out[n] = w
-    return out
-
-
-def covariance_hebbian(pre_spikes, post_spikes, modulator, w0, *, dt, eta, tau, threshold):
-    w = w0.copy()
-    last_pre = np.full(w.shape[0], -np.inf)
-    out = np.empty((len(pre_spikes), *w.shape))
-    for n in range(len(pre_spikes)):
-        t = n * dt
-        last_pre[pre_spikes[n]] = t  # the presynaptic pathway runs first
-        active = np.exp(-(t - last_pre) / tau) > threshold
-        sign = np.where(active, 1.0, -1.0)
-        w[:, post_spikes[n]] += eta * modulator[n] * sign[:, None]
         out[n] = w
     return out
 

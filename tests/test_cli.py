@@ -43,6 +43,8 @@ def test_list_and_params(capsys):
     (["--set", "cue_hidden_fraction=nan"], "not a finite number"),
     (["--set", "n_items"], "expected NAME=VALUE"),
     (["--params", "/nonexistent.toml"], "cannot be read"),
+    (["--seeds", "3-1"], "--seeds '3-1' is not allowed"),
+    (["--seeds", "1-2", "--workers", "0"], "workers 0 is not allowed"),
 ])
 def test_bad_input_exits_2_before_simulating(args, expected):
     result = cli("run", "paired-recall", *args, "--out", "/nonexistent/never")
@@ -68,7 +70,8 @@ def test_run_writes_a_complete_result_directory(tmp_path):
     metrics = json.loads((out / "metrics.json").read_text())
     for key in ("recall_accuracy", "n_items", "seed", "device", "elapsed_s", "slot_hit_rate"):
         assert key in metrics
-    assert metrics["n_items"] == 3 and metrics["seed"] == 3 and metrics["device"] == "cython"
+    assert metrics["n_items"] == 3 and metrics["seed"] == 3
+    assert metrics["device"] == "cpp_standalone"
     params = tomllib.loads((out / "params.toml").read_text())
     assert params["run"]["seed"] == 3 and params["parameters"]["cue_hidden_fraction"] == 0.5
     assert params["versions"]["brian2"].startswith("2.")
@@ -82,6 +85,7 @@ def test_run_writes_a_complete_result_directory(tmp_path):
             trials = nwb.trials.to_dataframe()
     assert len(units) == 960 + 40 + 10 + 320
     assert set(units["population"]) == {"input", "index", "inhibitory", "cortex"}
+    assert set(units["seed"]) == {3}
     assert list(trials["phase"]) == ["encode"] * 3 + ["retrieve"] * 3
     assert trials["start_time"].iloc[1] == pytest.approx(0.15)
     # the stored parameters repeat the run exactly
@@ -94,8 +98,37 @@ def test_run_writes_a_complete_result_directory(tmp_path):
     assert repeat["winning_slots"] == metrics["winning_slots"]
 
 
+def test_many_seeds_write_one_batch_directory(tmp_path):
+    """``--seeds``: every run, one NWB file, a table and a summary with intervals."""
+    out = tmp_path / "batch"
+    result = cli("run", "paired-recall", "--seeds", "1-4", "--workers", "2", "--set",
+                 "n_items=2", "--out", str(out), "--quiet")
+    assert result.returncode == 0, result.stderr
+    assert "recall_accuracy" in result.stdout and "95 % CI" in result.stdout
+    assert sorted(p.name for p in out.iterdir()) == ["runs", "runs.csv", "spikes.nwb",
+                                                     "summary.json"]
+    assert sorted(p.name for p in (out / "runs").iterdir()) == [
+        f"seed-{s}" for s in range(1, 5)]
+    assert (out / "runs" / "seed-1" / "raster.png").exists()  # figures: the first run
+    assert sorted(p.name for p in (out / "runs" / "seed-2").iterdir()) == [
+        "metrics.json", "params.toml"]
+    summary = json.loads((out / "summary.json").read_text())
+    accuracy = summary["metrics"]["recall_accuracy"]
+    assert accuracy["n"] == 4 and len(accuracy["values"]) == 4
+    assert accuracy["ci95"][0] <= accuracy["mean"] <= accuracy["ci95"][1]
+    assert summary["finished"] == 4 and summary["failed"] == []
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        from pynwb import NWBHDF5IO
+
+        with NWBHDF5IO(str(out / "spikes.nwb"), "r") as io:
+            nwb = io.read()
+            assert sorted(set(nwb.units.to_dataframe()["seed"])) == [1, 2, 3, 4]
+            assert len(nwb.trials.to_dataframe()) == 4 * 4
+
+
 def test_failed_save_leaves_nothing(tmp_path, run_cached):
-    result = run_cached("paired-recall", 5, "cython", n_items=3)
+    result = run_cached("paired-recall", 5, n_items=3)
 
     def broken(path):
         raise RuntimeError("disk full")

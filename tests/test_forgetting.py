@@ -56,15 +56,19 @@ def test_schedule_gains_and_weakening_are_written_on_the_step_grid():
     schedule = Schedule(window=0.1, gap=0.05, step=0.05, n_input=2, n_value=2, n_slots=3)
     blank = np.zeros(2)
     schedule.add(Phase("amnesia", -1, cue=blank, weakened_slots=(1,), key_retention=0.4))
-    schedule.add(Phase("retrieve", 0, cue=blank, key_gain=1.5, gained_slots=(0, 2),
-                       inhibition_gain=4.0))
+    schedule.add(Phase("retrieve", 0, cue=blank, key_pathway_gain=1.5, gained_slots=(0, 2),
+                       inhibition_gain=4.0, tags={"block": "test"}))
     arrays = schedule.arrays()
     # one step of weakening at the first window's start, gains 1 everywhere else
     np.testing.assert_array_equal(arrays.key_retention[:, 1], [0.4, 1, 1, 1, 1, 1])
     np.testing.assert_array_equal(arrays.key_retention[:, [0, 2]], 1)
-    np.testing.assert_array_equal(arrays.key_gain[:, 0], [1, 1, 1, 1.5, 1.5, 1])
-    np.testing.assert_array_equal(arrays.key_gain[:, 1], 1)
+    np.testing.assert_array_equal(arrays.key_pathway_gain[:, 0], [1, 1, 1, 1.5, 1.5, 1])
+    np.testing.assert_array_equal(arrays.key_pathway_gain[:, 1], 1)
     np.testing.assert_array_equal(arrays.inhibition_gain, [1, 1, 1, 4, 4, 1])
+    # windows are found by their tags
+    assert [k for k, *_ in schedule.windows(block="test")] == [1]
+    assert [k for k, *_ in schedule.windows("amnesia")] == [0]
+    assert schedule.windows("retrieve", block="other") == []
 
 
 def test_read_out_helpers_against_hand_computed_values():

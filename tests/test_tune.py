@@ -14,9 +14,9 @@ import pytest
 import neuro_kv
 from neuro_kv.api import read_parameter_file
 from neuro_kv.cli import main
+from neuro_kv.engine import RunRequest, run_requests
 from neuro_kv.parameters import ParameterError
 from neuro_kv.tuning import dimensions, parse_space
-from neuro_kv.workers import run_in_worker
 
 MISTUNED = {"n_items": "2", "plateau_drive": "10*mV", "eta_key": "0.05"}
 SPACE = ["plateau_drive=5*mV..300*mV:log", "eta_key=0.04..1:log"]
@@ -58,26 +58,18 @@ def test_bad_tune_input_exits_2_before_any_trial(tmp_path, capsys, argv, message
     assert not (tmp_path / "study" / "trials.csv").exists()
 
 
-class EncodingSeen(Exception):
-    """Raised after encoding to skip retrieval, as a pruned trial does."""
-
-
 def test_encoding_rate_tells_silent_healthy_and_runaway_networks():
-    """The pruning signal (seed 1): the storing population's mean rate during encoding
-    against the protocol's limits (0.5, 50) Hz. Healthy: defaults; silent: weak plateau and
-    key learning rate; runaway: no slot inhibition and strong key synapses, 20 items (every
-    slot with a learned key then answers every later key). Retrieval is not simulated."""
-    rates = {}
-    for name, overrides in (
-            ("healthy", {"n_items": "2"}), ("silent", MISTUNED),
-            ("runaway", {"n_items": "20", "inhibition_strength": "0*mV",
-                         "key_gain": "30*mV", "key_acetylcholine_suppression": "0"})):
-        def stop(rate: float, name: str = name) -> None:
-            rates[name] = rate
-            raise EncodingSeen
-
-        with pytest.raises(EncodingSeen):
-            run_in_worker("paired-recall", 1, overrides, on_encoding_rate=stop)
+    """The pruning signal (seed 1): the storing population's mean rate while storing
+    against the circuit's limits (0.5, 50) Hz. Healthy: defaults; silent: weak plateau and
+    key learning rate; runaway: no slot inhibition and strong key synapses, 12 items (every
+    slot with a learned key then answers every later key)."""
+    runs = {"healthy": {"n_items": "2"}, "silent": MISTUNED,
+            "runaway": {"n_items": "12", "inhibition_strength": "0*mV", "key_gain": "30*mV",
+                        "key_acetylcholine_suppression": "0"}}
+    results = run_requests([RunRequest("paired-recall", 1, overrides)
+                            for overrides in runs.values()], guard=False)
+    rates = {name: r.metrics["encoding_rate_hz"] for name, r in zip(runs, results,
+                                                                   strict=True)}
     assert rates["silent"] < 0.5 < rates["healthy"] < 50 < rates["runaway"], rates
 
 
