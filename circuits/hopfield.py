@@ -142,7 +142,10 @@ teacher = clip(rail_sign * teacher_level(t, teacher_column), 0, 1)
 """
 
 #: the signed rail activity the covariance rule reads, computed once per neuron and plasticity
-#: step (not once per synapse): +1 active with the other rail silent, -1 the reverse
+#: step (not once per synapse): +1 active with the other rail silent, -1 the reverse. It runs
+#: right after the opponent shares are summed (same slot and order, named to sort after
+#: them), so a neuron's own activity and its opponents' are read at the same moment and the
+#: two rails of an entry get exactly opposite values (no common-mode weight change).
 RAIL_UPDATE = "rail = int(activity > activity_threshold) - opponent"
 
 INHIBITORY_MODEL = """
@@ -245,7 +248,7 @@ class HopfieldCircuit:
                              when="start", name="memory_gates")
         memory.run_regularly(RAIL_UPDATE, clock=Clock(p["plasticity_dt"],
                                                       name="memory_rail_clock"),
-                             when="start", name="memory_rail")
+                             when="groups", order=memory.order - 1, name="rail_signs")
 
         cue = Synapses(inputs, memory, on_pre="I_exc_post += cue_gain_post", name="cue")
         # input neuron (rail r of entry e) -> every memory neuron of rail r of entry e

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 import neuro_kv
-from neuro_kv.engine import RunRequest, plan_batches, plan_group, run_requests, run_together
+from neuro_kv.engine import RunRequest, plan_batches, plan_group, run_together
 from neuro_kv.parameters import ParameterError
 
 

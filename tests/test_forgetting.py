@@ -122,14 +122,16 @@ def test_accessibility_falls_while_retrieved_values_stay_close():
 
 
 def test_hard_inhibition_removes_blending_and_noise_breaks_every_read_out():
-    """Seed 1, 8 items, no recurrent inhibition vs 16 x inhibition_strength (48 mV)."""
-    m = neuro_kv.run("separability-robustness", seed=1, inhibition_gains="0,16",
-                     noise_levels="0,0.2,0.4").metrics
-    soft, hard = m["blend_grid"]["0"], m["blend_grid"]["48"]
-    assert soft["0"] >= 0.1 and hard["0"] <= soft["0"] - 0.1  # soft read-out mixes values
+    """Seeds 1-8 (one batch), 8 items, no recurrent inhibition vs 16 x inhibition_strength
+    (48 mV): the mean blend over seeds (seed 1 alone is the lowest of seeds 1-16, 0.096)."""
+    runs = neuro_kv.run_many("separability-robustness", seeds=range(1, 9),
+                             inhibition_gains="0,16", noise_levels="0,0.2,0.4")
+    soft = np.mean([r.metrics["blend_grid"]["0"]["0"] for r in runs])
+    hard = np.mean([r.metrics["blend_grid"]["48"]["0"] for r in runs])
+    assert soft >= 0.1 and hard <= soft - 0.1  # a soft read-out mixes values
     for strength in ("0", "48"):
-        assert m["error_grid"][strength]["0"] <= 0.02
-        assert m["error_grid"][strength]["0.4"] >= 0.2
+        assert np.mean([r.metrics["error_grid"][strength]["0"] for r in runs]) <= 0.02
+        assert np.mean([r.metrics["error_grid"][strength]["0.4"] for r in runs]) >= 0.2
 
 
 def test_feeling_of_knowing():
@@ -145,11 +147,14 @@ def test_feeling_of_knowing():
 
 
 def test_list_before_last():
-    """Seed 1, lists of 2 and 12 items, once each."""
-    m = neuro_kv.run("list-before-last", seed=1, prev_lengths="2,12",
-                     last_lengths="2,12", repeats=1).metrics
-    assert m["prev_length_effect"] >= 0.1
-    assert m["last_length_effect"] <= m["prev_length_effect"] - 0.1
+    """Seeds 1-8 (one batch), lists of 2 and 12 items, once each: the mean effects over seeds
+    (one seed's two-block effects are noisy: seed 1 alone gives 0.15 and 0.07)."""
+    runs = neuro_kv.run_many("list-before-last", seeds=range(1, 9), prev_lengths="2,12",
+                             last_lengths="2,12", repeats=1)
+    prev = np.mean([r.metrics["prev_length_effect"] for r in runs])
+    last = np.mean([r.metrics["last_length_effect"] for r in runs])
+    assert prev >= 0.1
+    assert last <= prev - 0.1
 
 
 # ---- the protocols at their default sizes (slow) ----------------------------------------
