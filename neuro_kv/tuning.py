@@ -124,18 +124,26 @@ def shown_url(url: str) -> str:
 
 
 def open_storage(url: str) -> Any:
-    """An Optuna RDB storage for ``url``; ParameterError if it cannot be reached."""
+    """An Optuna RDB storage for ``url``; ParameterError if it cannot be reached. Processes
+    that open a new database at the same moment race to create its tables (PostgreSQL then
+    refuses one of them with a unique violation); the loser tries again, finding them made."""
     import optuna
     from sqlalchemy.engine import make_url
 
-    try:
-        engine_kwargs = ({"connect_args": {"connect_timeout": 10}}
-                         if make_url(url).get_backend_name() == "postgresql" else {})
-        return optuna.storages.RDBStorage(url, engine_kwargs=engine_kwargs)
-    except Exception as error:  # bad URL, missing driver, server down, refused login
-        text = str(error).strip()
-        first = text.splitlines()[0] if text else type(error).__name__
-        raise ParameterError(f"--storage {shown_url(url)!r} cannot be used: {first}") from None
+    for attempt in range(5):
+        try:
+            engine_kwargs = ({"connect_args": {"connect_timeout": 10}}
+                             if make_url(url).get_backend_name() == "postgresql" else {})
+            return optuna.storages.RDBStorage(url, engine_kwargs=engine_kwargs)
+        except Exception as error:  # bad URL, missing driver, server down, refused login
+            text = str(error).strip()
+            if attempt < 4 and ("UniqueViolation" in text or "already exists" in text):
+                time.sleep(0.2 * (attempt + 1))
+                continue
+            first = text.splitlines()[0] if text else type(error).__name__
+            raise ParameterError(f"--storage {shown_url(url)!r} cannot be used: "
+                                 f"{first}") from None
+    raise AssertionError("unreachable")
 
 
 @dataclass(frozen=True)
