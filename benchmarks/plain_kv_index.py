@@ -63,15 +63,15 @@ def build(n_items: int, seed: int) -> tuple[Network, float]:
     inputs = NeuronGroup(2 * N * COPIES, """
         rate : Hz
         next_spike : second
-        sign : 1 (constant)
+        rail_sign : 1 (constant)
         entry : integer (constant)""", threshold="t >= next_spike",
         reset="next_spike += interval(seed, i, t_in_timesteps, 1) / clip(rate, 1e-9*Hz, inf*Hz)",
         namespace=ns)
     inputs.next_spike = 1e9 * second
-    inputs.sign = np.where((np.arange(2 * N * COPIES) // COPIES) % 2 == 0, 1.0, -1.0)
+    inputs.rail_sign = np.where((np.arange(2 * N * COPIES) // COPIES) % 2 == 0, 1.0, -1.0)
     inputs.entry = np.arange(2 * N * COPIES) // (2 * COPIES)
     inputs.run_regularly("""
-        rate = 40*Hz * clip(sign * cue_level(t, entry), 0, 1)
+        rate = 40*Hz * clip(rail_sign * cue_level(t, entry), 0, 1)
         next_spike = t + interval(seed, i, t_in_timesteps, 0) / clip(rate, 1e-9*Hz, inf*Hz)""",
                          clock=Clock(STEP))
     index = NeuronGroup(SLOTS, """
@@ -98,15 +98,15 @@ def build(n_items: int, seed: int) -> tuple[Network, float]:
         dactivity/dt = -activity / tau_trace : 1
         teacher : 1
         modulator : 1
-        sign : 1 (constant)
+        rail_sign : 1 (constant)
         entry : integer (constant)""", threshold="v > v_threshold",
         reset="v = v_reset\nactivity = 1", refractory=2 * ms, method="exponential_euler",
         namespace=ns)
     cortex.v = -65 * mV
-    cortex.sign = np.where((np.arange(2 * N * VCOPIES) // VCOPIES) % 2 == 0, 1.0, -1.0)
+    cortex.rail_sign = np.where((np.arange(2 * N * VCOPIES) // VCOPIES) % 2 == 0, 1.0, -1.0)
     cortex.entry = np.arange(2 * N * VCOPIES) // (2 * VCOPIES)
     cortex.run_regularly("modulator = modulator_level(t)\n"
-                         "teacher = clip(sign * teacher_level(t, entry), 0, 1)",
+                         "teacher = clip(rail_sign * teacher_level(t, entry), 0, 1)",
                          clock=Clock(STEP), when="start")
     keys = Synapses(inputs, index, "w : 1\nkey_decay_seen : 1", on_pre="""
         w = w * exp(key_decay_seen - key_decay_post)

@@ -27,6 +27,7 @@ import shutil
 import time
 import uuid
 import warnings
+import weakref
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -118,6 +119,7 @@ class RuntimeNetwork(CompiledNetwork):
         use_runtime(device_name)
         defaultclock.dt = dt
         self.built = circuit.build(structure, replicas, rows, step)
+        self.built.initialise(parameter_defaults(circuit))
         self.network = Network(*self.built.objects, name=NETWORK_NAME)
         self.network.store("initial")
         self._first = True
@@ -263,6 +265,11 @@ $(filter-out objects.o,$(ONCE)): %.o: %.cpp {pch}.gch makefile
 """
 
 
+def parameter_defaults(circuit: Any) -> dict[str, Any]:
+    """Every circuit parameter's default value."""
+    return {parameter.name: parameter.default for parameter in circuit.parameters}
+
+
 def build_key(circuit: Any, structure: dict[str, str], replicas: int, rows: int,
               step: Any, dt: Any) -> str:
     """Hash of everything a standalone build depends on besides the generated code."""
@@ -318,6 +325,24 @@ def standalone_build_exists(circuit: Any, structure_strings: dict[str, str], rep
             / "main").exists()
 
 
+def remove_stale_results(results: Path) -> None:
+    """Remove the results directories (``PID-ID``) of processes that no longer run."""
+    for path in results.glob("*-*"):
+        pid = path.name.split("-", 1)[0]
+        if pid.isdigit() and not _alive(int(pid)):
+            shutil.rmtree(path, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
 class StandaloneNetwork(CompiledNetwork):
     """A C++ standalone build of a network, in the persistent cache, re-run per batch."""
 
@@ -334,6 +359,7 @@ class StandaloneNetwork(CompiledNetwork):
             try:
                 defaultclock.dt = dt
                 self.built = circuit.build(structure, replicas, rows, step)
+                self.built.initialise(parameter_defaults(circuit))
                 control = NeuronGroup(1, "run_duration : second (shared)", name="run_control")
                 self.device.duration_variable = control.variables["run_duration"]
                 self.duration_name = f"{control.name}.run_duration"
@@ -347,32 +373,39 @@ class StandaloneNetwork(CompiledNetwork):
                 self.compile_s = float(self.device.timers["compile"]["make"] or 0.0)
             finally:
                 reset_device()
+        # this network's results directory, overwritten by each of its batches (parallel
+        # processes use their own) and removed with it; those of dead processes go now
+        self.results_relative = f"results/{os.getpid()}-{uuid.uuid4().hex[:12]}"
+        remove_stale_results(self.directory / "results")
+        weakref.finalize(self, shutil.rmtree, self.directory / self.results_relative,
+                         ignore_errors=True)
         self.build_s = time.perf_counter() - started
 
     def run(self, inputs: RunInputs, durations: Sequence[float]) -> list[tuple[dict, dict]]:
-        relative = f"results/{os.getpid()}-{uuid.uuid4().hex[:12]}"
+        relative = self.results_relative
         results = self.directory / relative
         files = results / "inputs"
-        files.mkdir(parents=True)
+        files.mkdir(parents=True, exist_ok=True)
         arguments = [f"{self.duration_name}={float(inputs.duration / second)!r}"]
-        try:
-            for timed_array, values in inputs.timed_arrays.items():
-                path = files / f"{timed_array.name}.dat"
-                np.ascontiguousarray(values, dtype=np.float64).tofile(path)
-                arguments.append(f"{timed_array.name}.values={path}")
-            for (group, variable), values in inputs.variables.items():
-                path = files / f"{group.name}.{variable}.dat"
-                dtype = group.variables[variable].dtype
-                np.ascontiguousarray(values, dtype=dtype).tofile(path)
-                arguments.append(f"{group.name}.{variable}={path}")
-            with directory_lock(self.directory, exclusive=False):
-                self.device.run(directory=str(self.directory), results_directory=relative,
-                                with_output=False, run_args=arguments)
-            profiled = results / "profiling_info.txt"
-            if profiled.exists():
-                rows = [line.split() for line in profiled.read_text().splitlines() if line]
-                self.profile = sorted(((name, float(seconds)) for name, seconds in rows),
-                                      key=lambda entry: -entry[1])
-            return self.built.outputs(durations)
-        finally:
-            shutil.rmtree(results, ignore_errors=True)
+        fills = {stimulus.timed_array: stimulus.fill
+                 for stimulus in self.built.stimuli.values()}
+        for timed_array, values in inputs.timed_arrays.items():
+            if np.all(values == fills[timed_array]):
+                continue  # what the binary starts with: the build's fill value
+            path = files / f"{timed_array.name}.dat"
+            np.ascontiguousarray(values, dtype=np.float64).tofile(path)
+            arguments.append(f"{timed_array.name}.values={path}")
+        for (group, variable), values in inputs.variables.items():
+            path = files / f"{group.name}.{variable}.dat"
+            dtype = group.variables[variable].dtype
+            np.ascontiguousarray(values, dtype=dtype).tofile(path)
+            arguments.append(f"{group.name}.{variable}={path}")
+        with directory_lock(self.directory, exclusive=False):
+            self.device.run(directory=str(self.directory), results_directory=relative,
+                            with_output=False, run_args=arguments)
+        profiled = results / "profiling_info.txt"
+        if profiled.exists():
+            rows = [line.split() for line in profiled.read_text().splitlines() if line]
+            self.profile = sorted(((name, float(seconds)) for name, seconds in rows),
+                                  key=lambda entry: -entry[1])
+        return self.built.outputs(durations)

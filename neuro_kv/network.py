@@ -102,7 +102,20 @@ class BuiltNetwork:
     seeds: list[tuple[Any, str]]
     weights: dict[str, WeightPathway]
     stimulus: Callable[[dict[str, Any], Any], dict[str, np.ndarray]]
-    extra: dict[str, Any] = field(default_factory=dict)
+    #: the value each (group, variable) is built with (see `initialise`)
+    initial: dict[tuple[Any, str], float] = field(default_factory=dict)
+
+    def initialise(self, defaults: Mapping[str, Any]) -> None:
+        """Build every per-replica variable at its parameter's default (and the seeds at 0):
+        a batch then writes only the variables some run of it changes, and the generated
+        code does not depend on which run a build was made for."""
+        for parameter, targets in self.replica_variables.items():
+            value = _in_si(defaults[parameter])
+            for group, variable in targets:
+                group.variables[variable].set_value(value)
+                self.initial[(group, variable)] = value
+        for group, variable in self.seeds:
+            self.initial[(group, variable)] = 0.0
 
     @property
     def sizes(self) -> dict[str, int]:
@@ -140,8 +153,9 @@ class BuiltNetwork:
             per_replica = [float(_in_si(values[parameter])) for values, _, _ in runs]
             per_replica += [float(_in_si(first[parameter]))] * (self.replicas - len(runs))
             for group, variable in targets:
-                variables[(group, variable)] = np.repeat(
-                    per_replica, _per_replica(group, self.replicas))
+                if any(value != self.initial.get((group, variable)) for value in per_replica):
+                    variables[(group, variable)] = np.repeat(
+                        per_replica, _per_replica(group, self.replicas))
         seeds = [int(seed) for _, _, seed in runs] + [0] * (self.replicas - len(runs))
         for group, variable in self.seeds:
             variables[(group, variable)] = np.repeat(seeds, _per_replica(group, self.replicas))
@@ -163,6 +177,10 @@ class BuiltNetwork:
             local = within - view.offset
             keep = (local >= 0) & (local < view.size) & (replica < n)
             replica, local, times_kept = replica[keep], local[keep], times[keep]
+            if self.replicas == 1:  # nothing to split
+                before_end = times_kept < durations[0] - 1e-12
+                spikes[0][name] = (local[before_end], times_kept[before_end])
+                continue
             order = np.argsort(replica, kind="stable")  # spikes stay in time order
             bounds = np.searchsorted(replica[order], np.arange(n + 1))
             for r in range(n):
