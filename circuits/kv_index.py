@@ -311,9 +311,9 @@ class KVIndexCircuit:
             value_rule = value_stdp(p["stdp_tau_plus"], p["stdp_tau_minus"])
         else:
             value_rule = value_rate_hebbian()
-        values = value_rule.synapses(index, cortex, transmission=VALUE_TRANSMISSION,
-                                     name="values")
-        connect_blocks(values, views["index"], views["cortex"], K)
+        value_synapses = value_rule.synapses(index, cortex, transmission=VALUE_TRANSMISSION,
+                                             name="values")
+        connect_blocks(value_synapses, views["index"], views["cortex"], K)
 
         self_excitation = Synapses(
             index, index, on_pre="I_self_post += self_excitation_post * (1 - modulator_post)",
@@ -348,7 +348,7 @@ class KVIndexCircuit:
         }
         return BuiltNetwork(
             replicas=K, rows=rows, step=step,
-            objects=[*groups.values(), keys, values, self_excitation, to_inhibitory,
+            objects=[*groups.values(), keys, value_synapses, self_excitation, to_inhibitory,
                      from_inhibitory, *monitors.values()],
             populations={name: (monitors[name], views[name]) for name in groups},
             stimuli=stimuli,
@@ -356,6 +356,7 @@ class KVIndexCircuit:
             seeds=[(inputs, "seed")],
             weights={"keys": WeightPathway(keys, views["input"], views["index"],
                                            current_key_weights),
-                     "values": WeightPathway(values, views["index"], views["cortex"])},
+                     "values": WeightPathway(value_synapses, views["index"],
+                                             views["cortex"])},
             stimulus=stimulus,
         )

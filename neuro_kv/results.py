@@ -73,15 +73,14 @@ class RunResult:
     populations: tuple[str, ...]
     figures: dict[str, Any] = field(default_factory=dict)
     versions: dict[str, str] = field(default_factory=versions)
+    _segment: Any = field(default=None, repr=False, compare=False)
     #: a RunResult is a finished run (a `neuro_kv.engine.RunFailure` is not)
     ok = True
 
     @property
     def segment(self) -> Any:
         """The spikes as a Neo Segment (one SpikeTrain per neuron), or None."""
-        if self.spikes is None:
-            return None
-        if getattr(self, "_segment", None) is None:
+        if self.spikes is not None and self._segment is None:
             self._segment = self.spikes.segment(name=f"{self.protocol} seed {self.seed}")
         return self._segment
 

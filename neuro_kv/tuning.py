@@ -250,10 +250,9 @@ def tune(
         raise ParameterError(f"protocol {protocol!r} runs its own runs; it cannot be tuned "
                              "trial by trial")
     dims = dimensions(protocol, space, circuit=circuit, device=device, base=base)
-    declared = getattr(proto, "scalar_metrics", None)
-    if declared is not None and objective not in declared:
+    if objective not in proto.scalar_metrics:
         raise ParameterError(f"--objective {objective!r} is not a scalar metric of "
-                             f"{protocol!r}; allowed: {', '.join(declared)}")
+                             f"{protocol!r}; allowed: {', '.join(proto.scalar_metrics)}")
     if direction not in ("maximize", "minimize"):
         raise ParameterError(f"--direction {direction!r} is not allowed; expected maximize "
                              "or minimize")
