@@ -18,6 +18,7 @@ from brian2 import ms
 
 from analysis.decoding import decode_dual_rail, recall_accuracy, slot_competition
 from analysis.plots import dual_rail_difference, raster_figure, weights_figure
+from neuro_kv.neurons import rail_counts
 from neuro_kv.parameters import Parameter, ParameterError, ParameterSet
 from neuro_kv.schedule import Phase, Schedule
 from neuro_kv.spikes import SpikeRecord
@@ -153,9 +154,10 @@ class PairedRecall:
                     result.weights["values"], p["n_value"], p["value_copies"], axis=1),
             }
         else:
-            n_entries = p["n_input"] + p["n_value"]
-            plus_rows = result.weights["recurrent"].reshape(
-                n_entries, 2, p["value_copies"], -1)[:, 0].mean(axis=1)
+            n_entries, copies = p["n_input"] + p["n_value"], p["value_copies"]
+            # rows: the mean weight from each entry's +1 rail (entries x memory neurons)
+            plus_rows = rail_counts(result.weights["recurrent"].T, n_entries,
+                                    copies)[..., 0].T / copies
             matrix = dual_rail_difference(plus_rows, n_entries, p["value_copies"], axis=1)
             scale = max(float(np.abs(matrix).max()), 1e-12)
             panels = {"recurrent weights from +1 rails (+1 rail - -1 rail target, "
