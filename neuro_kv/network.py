@@ -12,9 +12,9 @@ change without a new build is a model variable with one value per replica:
   (group, variable) pairs with one value per neuron (or synapse), the same within a replica;
 - ``seeds``: the variables that seed each replica's random stream (`neuro_kv.random_stream`).
 
-`inputs` turns the runs of a batch into the arrays to write into those variables; `split`
-turns what the network recorded back into one `neuro_kv.runner.SimulationOutput`-like
-record per replica.
+`BuiltNetwork.inputs` turns the runs of a batch into the arrays to write into those
+variables; `BuiltNetwork.outputs` turns what the network recorded back into each replica's
+spikes and weights.
 """
 
 from __future__ import annotations
