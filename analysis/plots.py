@@ -12,6 +12,7 @@ import numpy as np  # noqa: E402
 from matplotlib.patches import Patch  # noqa: E402
 
 from neuro_kv.neurons import rail_counts  # noqa: E402
+from neuro_kv.results import BOOKKEEPING  # noqa: E402
 from neuro_kv.spikes import SpikeRecord  # noqa: E402
 
 __all__ = ["raster_figure", "weights_figure", "dual_rail_difference"]
@@ -134,9 +135,8 @@ def capacity_figure(metrics: dict, n_slots: int, criterion: float, path: Path) -
 
 
 #: sweep-table columns that are identity or bookkeeping, not measured metrics
-SWEEP_BOOKKEEPING = {"run_id", "protocol", "circuit", "device", "seed", "status", "error",
-                     "build_s", "simulate_s", "compile_s", "elapsed_s", "builds",
-                     "compiled_modules", "wall_s", "encoding_rate_limit_hz"}
+SWEEP_BOOKKEEPING = {"run_id", "protocol", "circuit", "device", "status", "error",
+                     *BOOKKEEPING}
 
 
 def sweep_figure(table, swept: list[str], positions: dict[str, dict[str, float]],

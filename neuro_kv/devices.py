@@ -370,7 +370,6 @@ class StandaloneNetwork(CompiledNetwork):
                                   with_output=False)
                 self.compiled = sum(1 for path in self.directory.rglob("*.o")
                                     if path.stat().st_mtime >= before)
-                self.compile_s = float(self.device.timers["compile"]["make"] or 0.0)
             finally:
                 reset_device()
         # this network's results directory, overwritten by each of its batches (parallel

@@ -248,11 +248,10 @@ def plan_group(durations: Sequence[float], replica_cost: float, device: str, lar
         improved = False
         for k in sorted(set(counts) - built, reverse=True):
             fewer = [c for c in counts if c != k]
-            if fewer and max(fewer) >= 1:
-                candidate = solve(fewer)
-                if candidate[0] < total:
-                    counts, (total, spans), improved = fewer, candidate, True
-                    break
+            candidate = solve(fewer)
+            if candidate[0] < total:
+                counts, (total, spans), improved = fewer, candidate, True
+                break
 
     def replicas(span: tuple[int, int]) -> int:
         return next(k for k in counts if k >= span[1] - span[0])
@@ -374,17 +373,17 @@ def _single(batch: Batch, run: PlannedRun) -> Batch:
 
 
 class Runaway(RuntimeError):
-    """The storing population fired above the protocol's limit while storing."""
+    """The storing population fired above its circuit's limit while storing."""
 
 
 def check_runaway(result: Any) -> None:
-    """Raise `Runaway` if the run's storing population exceeded its protocol's upper rate
+    """Raise `Runaway` if the run's storing population exceeded its circuit's upper rate
     limit during encoding (a network that answers every key with every slot)."""
     rate = result.metrics.get("encoding_rate_hz")
     limit = result.metrics.get("encoding_rate_limit_hz")
     if rate is not None and limit is not None and rate > limit:
         raise Runaway(f"runaway: the storing population fired at {rate:.3g} Hz while "
-                      f"storing, above the protocol's limit of {limit:g} Hz "
+                      f"storing, above the circuit's limit of {limit:g} Hz "
                       "(guard=False keeps such runs)")
 
 
@@ -408,7 +407,7 @@ def make_result(batch: Batch, run: PlannedRun, spikes: dict, weights: dict,
         build_s=round(cost["build_s"] * share, 4),
         builds=cost["builds"] if first else 0,
         compiled_modules=cost["compiled"] if first else 0,
-        batch={k: v for k, v in cost.items()},
+        batch=dict(cost),
         elapsed_s=round(time.perf_counter() - started, 3))
     result = RunResult(
         protocol=protocol.name, circuit=circuit.name, seed=run.request.seed,

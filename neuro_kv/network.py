@@ -43,11 +43,6 @@ class Slice:
         start = replica * self.stride + self.offset
         return np.arange(start, start + self.size)
 
-    def local(self, indices: np.ndarray, replica: int) -> np.ndarray:
-        """Group indices -> indices within the replica's slice (-1 outside it)."""
-        local = np.asarray(indices) - (replica * self.stride + self.offset)
-        return np.where((local >= 0) & (local < self.size), local, -1)
-
 
 @dataclass(frozen=True)
 class Stimulus:

@@ -7,8 +7,9 @@ decays with its time constant). What they share is declared here once.
 Dual-rail code: a pattern of ``n`` entries in [-1, 1] is carried by ``2 * n * copies``
 neurons; neuron ``(2*j + rail)*copies + c`` belongs to entry j, rail 0 firing for a positive
 entry and rail 1 for a negative one (at the entry's magnitude). `rail_layout` is the one
-definition of that layout; `dual_rail` encodes and `decode_dual_rail`/`rail_difference`
-(``analysis.decoding``) read it.
+definition of that layout (the circuits drive each neuron at ``clip(rail_sign * level, 0, 1)``
+of its entry's level); `rail_counts` sums it per rail, and ``analysis.decoding`` and
+``analysis.plots`` read it through these two.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from brian2 import Clock, NeuronGroup, ms, mV, second
 from neuro_kv.parameters import Parameter
 from neuro_kv.random_stream import STREAMS, exponential
 
-__all__ = ["lif_parameters", "poisson_rail_input", "rail_layout", "dual_rail", "rail_counts"]
+__all__ = ["lif_parameters", "poisson_rail_input", "rail_layout", "rail_counts"]
 
 INPUT_MODEL = """
 rate : Hz                            # this neuron's rate in the current schedule step
@@ -91,14 +92,6 @@ def rail_layout(n_entries: int, copies: int) -> tuple[np.ndarray, np.ndarray]:
     ``(2*entry + rail)*copies + c``; rail 0 carries positive values, rail 1 negative ones."""
     neuron = np.arange(2 * n_entries * copies)
     return neuron // (2 * copies), (neuron // copies) % 2
-
-
-def dual_rail(pattern: np.ndarray, copies: int) -> np.ndarray:
-    """Drive of each neuron (last axis) for patterns in [-1, 1] (last axis = entries)."""
-    pattern = np.asarray(pattern, dtype=float)
-    entry, rail = rail_layout(pattern.shape[-1], copies)
-    sign = 1.0 - 2.0 * rail
-    return np.clip(sign * pattern[..., entry], 0, 1)
 
 
 def rail_counts(counts: np.ndarray, n_entries: int, copies: int) -> np.ndarray:

@@ -101,7 +101,7 @@ class RunResult:
             self._write(tmp)
         return directory
 
-    def _write(self, tmp: Path, spikes: bool = True) -> None:
+    def _write(self, tmp: Path, spikes: bool = True, figures: bool = True) -> None:
         (tmp / "metrics.json").write_text(json.dumps(strict_json(self.metrics), indent=2,
                                                      sort_keys=True, allow_nan=False))
         document = {
@@ -110,8 +110,9 @@ class RunResult:
             "versions": self.versions,
         }
         (tmp / "params.toml").write_text(tomli_w.dumps(document))
+        drawn = self.figures if figures else {}
         if self.spikes is None or self.schedule is None:  # a protocol of many runs
-            for name, draw in self.figures.items():
+            for name, draw in drawn.items():
                 draw(tmp / name)
             return
         if spikes:
@@ -120,7 +121,7 @@ class RunResult:
             write_nwb(tmp / "spikes.nwb", [(self.seed, self.spikes, self.windows())],
                       description=f"neuro-kv {self.protocol} on {self.circuit}",
                       metadata={**document, "metrics": scalar_metrics(self.metrics)})
-        for name, draw in self.figures.items():
+        for name, draw in drawn.items():
             draw(tmp / name)
 
     def windows(self) -> list[tuple[str, int, float, float]]:
@@ -184,10 +185,9 @@ def save_batch(results: list[Any], directory: str | Path) -> dict[str, Any]:
             "values": [float(v) for v in values]}
     with atomic_directory(Path(directory)) as tmp:
         for k, result in enumerate(finished):
-            if k:
-                result.figures = {}
             (tmp / "runs" / f"seed-{result.seed}").mkdir(parents=True)
-            result._write(tmp / "runs" / f"seed-{result.seed}", spikes=False)
+            result._write(tmp / "runs" / f"seed-{result.seed}", spikes=False,
+                          figures=k == 0)
         if finished:
             from neuro_kv.nwb import write_nwb
 

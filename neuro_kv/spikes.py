@@ -28,10 +28,6 @@ class SpikeRecord:
     sizes: dict[str, int]
     t_stop: float
 
-    @property
-    def populations(self) -> tuple[str, ...]:
-        return tuple(self.spikes)
-
     def population(self, name: str) -> tuple[np.ndarray, np.ndarray]:
         """(neuron indices, times in s) of one population, time-ordered (empty if it is not
         recorded)."""
