@@ -79,23 +79,26 @@ def accessibility_precision_figure(metrics: dict, path: Path) -> None:
 
 
 def separability_robustness_figure(metrics: dict, path: Path) -> None:
-    """Recall error and blend weight against cue noise, one line per inhibition strength."""
+    """Recall error and blend weight against cue noise, one line per read-out sharpness
+    (ordered by value)."""
     fig, (left, right) = plt.subplots(1, 2, figsize=(10, 4))
     colours = plt.cm.viridis(np.linspace(0, 0.9, len(metrics["error_grid"])))
-    for colour, (strength, row) in zip(colours, metrics["error_grid"].items(), strict=True):
+    levels = sorted(metrics["error_grid"], key=float)
+    for colour, strength in zip(colours, levels, strict=True):
+        row = metrics["error_grid"][strength]
         noise = sorted(row, key=float)
         left.plot([float(n) for n in noise], [row[n] for n in noise], "o-", color=colour,
-                  label=f"{strength} mV")
+                  label=strength)
         blend = metrics["blend_grid"][strength]
         right.plot([float(n) for n in noise], [blend[n] for n in noise], "o-", color=colour,
-                   label=f"{strength} mV")
+                   label=strength)
     left.axhline(CHANCE, color="k", linestyle=":", label="chance")
     left.set_ylabel("recall error (fraction of wrong value bits)")
     right.set_ylabel("blend: index spikes outside the item's slot")
     for ax in (left, right):
         ax.set_xlabel("cue noise (fraction of flipped key entries)")
         ax.set_ylim(0, 1.0)
-        ax.legend(title="inhibition", fontsize=8)
+        ax.legend(title="sharpness", fontsize=8)
     _save(fig, path)
 
 

@@ -76,11 +76,11 @@ PARAMETERS = ParameterSet([
       low=0),
     P("stimulation_drive", 40 * mV, "direct (optogenetic-like) slot depolarisation",
       "quantity", mV, low=0),
-    P("self_excitation", 12 * mV, "slot self-excitation jump per own spike (off while the "
+    P("self_excitation", 80 * mV, "slot self-excitation jump per own spike (off while the "
       "modulator is on)", "quantity", mV, low=0),
     P("index_to_inhibitory", 40 * mV, "EPSC jump on interneurons per slot spike", "quantity",
       mV, low=0),
-    P("inhibition_strength", 3 * mV, "IPSC jump on slots per interneuron spike (sets how "
+    P("inhibition_strength", 12 * mV, "IPSC jump on slots per interneuron spike (sets how "
       "winner-take-all the read-out is)", "quantity", mV, low=0),
     P("teacher_drive", 40 * mV, "teacher depolarisation of clamped cortical neurons",
       "quantity", mV, low=0),
@@ -131,6 +131,7 @@ stimulation : 1                      # direct stimulation (schedule)
 key_pathway_gain : 1                 # gain on this slot's key pathway (schedule)
 modulator : 1                        # neuromodulator level of the replica (schedule)
 inhibition_gain : 1                  # gain on the replica's recurrent inhibition (schedule)
+latch_gain : 1                       # gain on self-excitation: 0 in gaps releases the latch
 replica : integer (constant)
 v_rest : volt (constant)
 v_reset : volt (constant)
@@ -148,6 +149,8 @@ tau_key_decay : second (constant)
 INDEX_GATES = """
 modulator = modulator_level(t, replica)
 inhibition_gain = inhibition_level(t, replica)
+latch_gain = latch_level(t, replica)
+I_self = I_self * int(latch_gain > 0)
 tag = plateau_level(t, i)
 stimulation = stimulation_level(t, i)
 key_pathway_gain = key_pathway_level(t, i)
@@ -209,6 +212,7 @@ STIMULI = {
     "key_retention_level": (lambda p: p["n_slots"], 1.0),
     "modulator_level": (lambda p: 1, 0.0),
     "inhibition_level": (lambda p: 1, 1.0),
+    "latch_level": (lambda p: 1, 0.0),
 }
 
 
@@ -224,6 +228,7 @@ def stimulus(p: dict[str, Any], schedule: Schedule) -> dict[str, np.ndarray]:
         "key_retention_level": arrays.key_retention,
         "modulator_level": arrays.modulator[:, None],
         "inhibition_level": arrays.inhibition_gain[:, None],
+        "latch_level": arrays.latch_gain[:, None],
     }
 
 
@@ -316,7 +321,8 @@ class KVIndexCircuit:
         connect_blocks(value_synapses, views["index"], views["cortex"], K)
 
         self_excitation = Synapses(
-            index, index, on_pre="I_self_post += self_excitation_post * (1 - modulator_post)",
+            index, index, on_pre="I_self_post += self_excitation_post * latch_gain_post"
+                   " * (1 - modulator_post)",
             name="self_excitation")
         self_excitation.connect(j="i")
         to_inhibitory = Synapses(index, inhibitory,

@@ -59,6 +59,7 @@ class Phase:
     key_pathway_gain: float = 1.0
     gained_slots: tuple[int, ...] = ()
     inhibition_gain: float = 1.0
+    latch_gain: float = 1.0
     key_retention: float = 1.0
     weakened_slots: tuple[int, ...] = ()
     tags: Mapping[str, Any] = field(default_factory=dict)
@@ -76,6 +77,7 @@ class ScheduleArrays:
     modulator: np.ndarray
     key_pathway_gain: np.ndarray
     inhibition_gain: np.ndarray
+    latch_gain: np.ndarray
     key_retention: np.ndarray
 
 
@@ -147,6 +149,7 @@ class Schedule:
         modulator = np.zeros(n_steps)
         key_pathway_gain = np.ones((n_steps, self.n_slots))
         inhibition_gain = np.ones(n_steps)
+        latch_gain = np.zeros(n_steps)
         key_retention = np.ones((n_steps, self.n_slots))
         for k, phase in enumerate(self.phases):
             first = k * self.steps_per_period
@@ -159,7 +162,8 @@ class Schedule:
             modulator[rows] = phase.modulator
             key_pathway_gain[rows, list(phase.gained_slots)] = phase.key_pathway_gain
             inhibition_gain[rows] = phase.inhibition_gain
+            latch_gain[rows] = phase.latch_gain
             key_retention[first, list(phase.weakened_slots)] = phase.key_retention
         return ScheduleArrays(float(self.step / second), cue, teacher, plateau,
                               stimulation, modulator, key_pathway_gain, inhibition_gain,
-                              key_retention)
+                              latch_gain, key_retention)

@@ -2,11 +2,14 @@
 
 One schedule on the ``kv-index`` circuit: store ``n_items`` random +/-1 pairs, then recall
 every item from its key with a fraction of entries flipped, for every cue-noise level and
-every inhibition gain (the index's recurrent inhibition scaled during the retrieval window,
-from soft to hard winner-take-all). A noisy cue is drawn once per item and noise level and
-used at every inhibition gain, so the grids compare like with like.
+every read-out sharpness s (during the retrieval window the slots' self-excitation, the
+latch, and the index's recurrent inhibition are both scaled by s: 0 leaves a soft,
+feedforward read-out in which slots share the spikes by key match, 1 the circuit's hard
+winner-take-all, in which the first slot to latch silences the rest). A noisy cue is drawn
+once per item and noise level and used at every sharpness, so the grids compare like with
+like.
 
-``error_grid[inhibition][noise]``: mean fraction of wrong value bits; ``blend_grid``: mean
+``error_grid[sharpness][noise]``: mean fraction of wrong value bits; ``blend_grid``: mean
 share of index spikes outside the item's slot, which is the weight of non-matching values in
 the cortical read-out (each slot spike adds its value to the cortex);
 ``graded_grid``: fraction of recalls with an intermediate error (between 0.1 and 0.35),
@@ -41,9 +44,10 @@ P = Parameter
 
 PARAMETERS = ParameterSet([
     P("n_items", 8, "key/value pairs stored and recalled in every condition", "int", low=1),
-    P("inhibition_gains", (0.0, 0.25, 1.0, 4.0, 16.0), "gains on the index inhibition "
-      "during retrieval (x inhibition_strength; small: soft read-out, large: hard "
-      "winner-take-all)", "floats", low=0),
+    P("sharpness_levels", (0.0, 0.1, 0.25, 0.5, 1.0), "read-out sharpness during retrieval: "
+      "the gain on both the slots' latch (self_excitation) and the recurrent inhibition "
+      "(inhibition_strength); 0: soft read-out, 1: the circuit's hard winner-take-all",
+      "floats", low=0),
     P("noise_levels", (0.0, 0.1, 0.2, 0.3, 0.4), "fractions of key entries flipped in a cue",
       "floats", low=0, high=1),
     *TIMING_PARAMETERS,
@@ -62,7 +66,7 @@ class NoisyCues:
 
 
 class SeparabilityRobustness(KVIndexProtocol):
-    """Recall error and value blending over inhibition strength x cue noise."""
+    """Recall error and value blending over read-out sharpness x cue noise."""
 
     name = "separability-robustness"
     parameters = PARAMETERS
@@ -85,11 +89,12 @@ class SeparabilityRobustness(KVIndexProtocol):
         schedule = new_schedule(p)
         for item, (key, value) in enumerate(zip(patterns.keys, patterns.values, strict=True)):
             schedule.add(encode(item, key, value, item))
-        for gain in p["inhibition_gains"]:
+        for gain in p["sharpness_levels"]:
             for noise, cues in zip(p["noise_levels"], patterns.cues, strict=True):
                 for item, cue in enumerate(cues):
-                    schedule.add(Phase("retrieve", item, cue=cue, inhibition_gain=gain,
-                                       tags={"inhibition_gain": gain, "noise": noise}))
+                    schedule.add(Phase("retrieve", item, cue=cue, latch_gain=gain,
+                                       inhibition_gain=gain,
+                                       tags={"sharpness": gain, "noise": noise}))
         return schedule
 
     def analyse(self, p: dict[str, Any], patterns: NoisyCues, schedule: Schedule,
@@ -97,12 +102,11 @@ class SeparabilityRobustness(KVIndexProtocol):
                 ) -> dict[str, Any]:
         n = p["n_items"]
         error_grid, blend_grid, graded_grid, hit_grid = {}, {}, {}, {}
-        for gain in p["inhibition_gains"]:
-            strength = f"{gain * float(p['inhibition_strength'] / 1e-3):g}"  # mV
+        for gain in sorted(p["sharpness_levels"]):
+            strength = f"{gain:g}"
             errors, blends, graded, hits = {}, {}, {}, {}
-            for noise in p["noise_levels"]:
-                readout = read_out(p, schedule, spikes, rng, inhibition_gain=gain,
-                                   noise=noise)
+            for noise in sorted(p["noise_levels"]):
+                readout = read_out(p, schedule, spikes, rng, sharpness=gain, noise=noise)
                 error = 1 - readout.accuracy(patterns.values[readout.items])
                 key = f"{noise:g}"
                 errors[key] = float(error.mean())
@@ -112,7 +116,7 @@ class SeparabilityRobustness(KVIndexProtocol):
             error_grid[strength], blend_grid[strength] = errors, blends
             graded_grid[strength], hit_grid[strength] = graded, hits
         soft, hard = (next(iter(error_grid)), list(error_grid)[-1])
-        clean, noisy = f"{p['noise_levels'][0]:g}", f"{p['noise_levels'][-1]:g}"
+        clean, noisy = f"{min(p['noise_levels']):g}", f"{max(p['noise_levels']):g}"
         return {
             "error_grid": error_grid,
             "blend_grid": blend_grid,

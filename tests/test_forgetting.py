@@ -110,28 +110,32 @@ def test_engram_rescue(tmp_path):
     assert (tmp_path / "run" / "engram-rescue.png").stat().st_size > 10_000
 
 
-def test_accessibility_falls_while_retrieved_values_stay_close():
-    """Seed 1, 10 targets, 3 interferers per target with 90 % of the key shared. Precision
-    is not flat in this circuit (co-active similar slots blend values; README), but a found
-    memory stays far closer than a random read-out (90 deg on average)."""
-    m = neuro_kv.run("accessibility-precision", seed=1, interference_levels="0,3").metrics
-    assert m["accessibility"]["0"] >= 0.9
-    assert m["accessibility"]["3"] <= m["accessibility"]["0"] - 0.2
-    assert m["precision_deg"]["0"] <= 5.0
-    assert m["precision_deg"]["3"] <= 30.0
+def test_accessibility_falls_while_found_memories_stay_sharp():
+    """Seeds 1-8 (one batch), 10 targets, 3 interferers per target with 90 % of the key
+    shared: a similar key takes the winning slot more often, but a memory that is found comes
+    back as sharp as without interference (the hard read-out; over seeds 1-20 the change is
+    1.2 deg, 95 % interval 0.7 to 1.8, README)."""
+    runs = neuro_kv.run_many("accessibility-precision", seeds=range(1, 9),
+                             interference_levels="0,3")
+    drop = np.mean([r.metrics["accessibility_drop"] for r in runs])
+    change = np.mean([r.metrics["precision_change_deg"] for r in runs])
+    assert np.mean([r.metrics["accessibility"]["0"] for r in runs]) >= 0.9
+    assert drop >= 0.2, drop
+    assert abs(change) <= 3.0, change
+    assert np.mean([r.metrics["precision_deg"]["0"] for r in runs]) <= 3.0
 
 
-def test_hard_inhibition_removes_blending_and_noise_breaks_every_read_out():
-    """Seeds 1-8 (one batch), 8 items, no recurrent inhibition vs 16 x inhibition_strength
-    (48 mV): the mean blend over seeds (seed 1 alone is the lowest of seeds 1-16, 0.096)."""
+def test_a_soft_read_out_blends_values_and_noise_breaks_every_read_out():
+    """Seeds 1-8 (one batch), 8 items, sharpness 0 (no latch, no recurrent inhibition) vs
+    1 (the hard winner-take-all): the mean blend over seeds on clean cues."""
     runs = neuro_kv.run_many("separability-robustness", seeds=range(1, 9),
-                             inhibition_gains="0,16", noise_levels="0,0.2,0.4")
+                             sharpness_levels="0,1", noise_levels="0,0.2,0.4")
     soft = np.mean([r.metrics["blend_grid"]["0"]["0"] for r in runs])
-    hard = np.mean([r.metrics["blend_grid"]["48"]["0"] for r in runs])
-    assert soft >= 0.1 and hard <= soft - 0.1  # a soft read-out mixes values
-    for strength in ("0", "48"):
-        assert np.mean([r.metrics["error_grid"][strength]["0"] for r in runs]) <= 0.02
-        assert np.mean([r.metrics["error_grid"][strength]["0.4"] for r in runs]) >= 0.2
+    hard = np.mean([r.metrics["blend_grid"]["1"]["0"] for r in runs])
+    assert soft >= 0.05 and hard <= soft - 0.05  # a soft read-out mixes values
+    for sharpness in ("0", "1"):
+        assert np.mean([r.metrics["error_grid"][sharpness]["0"] for r in runs]) <= 0.02
+        assert np.mean([r.metrics["error_grid"][sharpness]["0.4"] for r in runs]) >= 0.2
 
 
 def test_feeling_of_knowing():
