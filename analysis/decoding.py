@@ -11,6 +11,7 @@ __all__ = [
     "angular_error_deg",
     "decode_dual_rail",
     "first_spike",
+    "fit_softmax_beta",
     "key_match_signal",
     "most_active",
     "population_vector_deg",
@@ -132,3 +133,26 @@ def first_spike(times: np.ndarray, start: float, stop: float) -> float:
     """Seconds from ``start`` to the first of ``times`` in [start, stop); NaN if none."""
     inside = times[(times >= start) & (times < stop)]
     return float(inside.min() - start) if len(inside) else float("nan")
+
+
+def softmax(matches: np.ndarray, beta: float) -> np.ndarray:
+    """softmax(beta * match) over the last axis (the rate model's slot read-out)."""
+    z = beta * matches
+    z = np.exp(z - z.max(axis=-1, keepdims=True))
+    return z / z.sum(axis=-1, keepdims=True)
+
+
+def fit_softmax_beta(matches: np.ndarray, shares: np.ndarray) -> float:
+    """The inverse temperature beta whose softmax(beta * match) best explains the measured
+    slot shares (windows x slots; cross-entropy, windows with a silent index left out)."""
+    from scipy.optimize import minimize_scalar
+
+    spoken = shares.sum(axis=1) > 0
+    matches, shares = matches[spoken], shares[spoken]
+    if not len(shares):
+        return float("nan")
+
+    def loss(log_beta: float) -> float:
+        return float(-(shares * np.log(softmax(matches, np.exp(log_beta)) + 1e-300)).sum())
+
+    return float(np.exp(minimize_scalar(loss, bounds=(-5, 8), method="bounded").x))

@@ -14,6 +14,12 @@ share of index spikes outside the item's slot, which is the weight of non-matchi
 the cortical read-out (each slot spike adds its value to the cortex);
 ``graded_grid``: fraction of recalls with an intermediate error (between 0.1 and 0.35),
 against all-or-none failures (a wrong winner costs about half the bits).
+
+The read-out's rate-level meaning: ``softmax_beta[sharpness]`` is the inverse temperature
+beta for which softmax(beta * match) over the stored slots best explains the measured slot
+shares (match: the cue's overlap with a slot's key, cue . key / visible entries, in
+[-1, 1]); ``share_by_match[sharpness]`` bins the measured shares by match (bin centre ->
+mean share) and ``softmax_share_by_match`` gives softmax(beta * match) on the same windows.
 """
 
 from __future__ import annotations
@@ -23,6 +29,7 @@ from typing import Any
 
 import numpy as np
 
+from analysis.decoding import fit_softmax_beta, softmax
 from analysis.forgetting_figures import separability_robustness_figure
 from neuro_kv.parameters import Parameter, ParameterSet
 from neuro_kv.schedule import Phase, Schedule
@@ -102,7 +109,10 @@ class SeparabilityRobustness(KVIndexProtocol):
                 ) -> dict[str, Any]:
         n = p["n_items"]
         error_grid, blend_grid, graded_grid, hit_grid = {}, {}, {}, {}
+        betas, share_curve, softmax_curve = {}, {}, {}
+        bins = np.linspace(-1, 1, 11)
         for gain in sorted(p["sharpness_levels"]):
+            matches, shares = [], []
             strength = f"{gain:g}"
             errors, blends, graded, hits = {}, {}, {}, {}
             for noise in sorted(p["noise_levels"]):
@@ -113,8 +123,24 @@ class SeparabilityRobustness(KVIndexProtocol):
                 blends[key] = float(1 - readout.correct_fraction(readout.items).mean())
                 graded[key] = float(np.mean((error > GRADED[0]) & (error < GRADED[1])))
                 hits[key] = float(np.mean(readout.winners == readout.items))
+                cues = patterns.cues[list(p["noise_levels"]).index(noise)][readout.items]
+                visible = np.maximum(np.abs(cues).sum(axis=1, keepdims=True), 1)
+                matches.append(cues @ patterns.keys.T / visible)
+                shares.append(readout.index[:, :n] / np.maximum(
+                    readout.index[:, :n].sum(axis=1, keepdims=True), 1))
             error_grid[strength], blend_grid[strength] = errors, blends
             graded_grid[strength], hit_grid[strength] = graded, hits
+            matches, shares = np.concatenate(matches), np.concatenate(shares)
+            betas[strength] = fit_softmax_beta(matches, shares)
+            predicted = softmax(matches, betas[strength]) if np.isfinite(
+                betas[strength]) else np.full_like(shares, np.nan)
+            which = np.digitize(matches.ravel(), bins[1:-1])
+            centres = (bins[:-1] + bins[1:]) / 2
+            share_curve[strength] = {f"{centres[b]:.1f}": float(shares.ravel()[which == b]
+                                                                 .mean())
+                                     for b in np.unique(which)}
+            softmax_curve[strength] = {f"{centres[b]:.1f}": float(
+                predicted.ravel()[which == b].mean()) for b in np.unique(which)}
         soft, hard = (next(iter(error_grid)), list(error_grid)[-1])
         clean, noisy = f"{min(p['noise_levels']):g}", f"{max(p['noise_levels']):g}"
         return {
@@ -122,6 +148,9 @@ class SeparabilityRobustness(KVIndexProtocol):
             "blend_grid": blend_grid,
             "graded_grid": graded_grid,
             "slot_hit_grid": hit_grid,
+            "softmax_beta": betas,
+            "share_by_match": share_curve,
+            "softmax_share_by_match": softmax_curve,
             "clean_error_soft": error_grid[soft][clean],
             "clean_error_hard": error_grid[hard][clean],
             "noisy_error_soft": error_grid[soft][noisy],
