@@ -9,8 +9,12 @@ Populations (neurons per replica; a network holds ``replicas`` independent copie
 - ``index``: ``n_slots`` LIF slot neurons. Input -> index synapses hold the keys
   (`neuro_kv.plasticity.key_three_factor`). A plateau current drives the tagged slot during
   encoding; a feedforward inhibition (one unit per input spike, lumped disynaptic path)
-  subtracts the average match; pooled recurrent inhibition through ``inhibitory`` and a slot
-  self-excitation (switched off by the neuromodulator) make the read-out a spiking softmax.
+  subtracts the average match; a slot self-excitation (a latch: switched off by the
+  neuromodulator, scaled by the schedule's ``latch_gain`` and emptied in every gap) and pooled
+  recurrent inhibition through ``inhibitory`` make the read-out a winner-take-all: the first
+  slot to latch outlasts the inhibition it recruits and silences the rest. The schedule's
+  latch and inhibition gains (together: the read-out's sharpness) move it from a soft,
+  softmax-like read-out (0) to a hard winner (1).
 - ``inhibitory``: the interneuron pool.
 - ``cortex``: dual-rail value population (``value_copies`` neurons per rail and entry),
   clamped by a teacher current during encoding. Index -> cortex synapses hold the values
@@ -19,9 +23,10 @@ Populations (neurons per replica; a network holds ``replicas`` independent copie
 While the neuromodulator is on, acetylcholine suppresses transmission on both pathways of the
 index (Hasselmo's encoding/retrieval switch): storing a new item neither recalls nor rewrites
 an old one. The gates (``modulator``, ``tag``, ``teacher``, ``stimulation``) and the schedule's
-gains (``key_pathway_gain`` of each slot, ``inhibition_gain``) are model variables written
-from `brian2.TimedArray` schedules every schedule step; another scheduled operation multiplies
-chosen slots' key synapses (an amnesic manipulation, which leaves the value synapses alone).
+gains (``key_pathway_gain`` of each slot, ``inhibition_gain``, ``latch_gain``) are model
+variables written from `brian2.TimedArray` schedules every schedule step; another scheduled
+operation multiplies chosen slots' key synapses (an amnesic manipulation, which leaves the
+value synapses alone).
 
 Every parameter except the sizes, the value rule and the time constants of the neurons' and
 traces' dynamics (``STRUCTURAL``) is a model variable with one value per replica, so the

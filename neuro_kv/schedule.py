@@ -4,8 +4,9 @@ Each phase is a window with a cue on the input, an optional teacher on the corte
 that get a plateau tag, and the neuromodulator level; optionally slots stimulated directly, a
 gain on the key pathway of some slots, a gain on the index inhibition, and a one-step scaling
 of some slots' key synapses (an amnesic manipulation). Windows are separated by silent gaps, in
-which every gain is 1. A phase carries tags (e.g. ``block``, ``condition``, ``level``), so an
-analysis selects the windows it needs by tag (`Schedule.windows`), not by position.
+which every gain is 1 but the latch gain, which is 0. A phase carries tags (e.g. ``block``,
+``condition``, ``level``), so an analysis selects the windows it needs by tag
+(`Schedule.windows`), not by position.
 `Schedule.arrays` samples everything on a regular grid of ``step``; a circuit turns those
 arrays into `brian2.TimedArray` stimuli, so the schedule needs no Python between runs.
 """
@@ -44,9 +45,11 @@ class Phase:
 
     ``key_pathway_gain`` multiplies the key pathway (input -> index transmission) of
     ``gained_slots`` during the window; ``inhibition_gain`` multiplies the index's recurrent
-    inhibition; ``key_retention`` multiplies the key synapses of ``weakened_slots`` once, at
-    the window's start (their weights change; nothing else does). ``tags`` name what the
-    window belongs to (block, condition, level, ...), for `Schedule.windows`.
+    inhibition; ``latch_gain`` the slots' self-excitation (0 in every gap: the latch is
+    released between windows); ``key_retention`` multiplies the key synapses of
+    ``weakened_slots`` once, at the window's start (their weights change; nothing else
+    does). ``tags`` name what the window belongs to (block, condition, level, ...), for
+    `Schedule.windows`.
     """
 
     kind: str
