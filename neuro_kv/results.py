@@ -31,7 +31,7 @@ from neuro_kv.schedule import Schedule
 from neuro_kv.spikes import SpikeRecord
 
 __all__ = ["RunResult", "versions", "atomic_directory", "atomic_file", "write_atomic",
-           "save_batch", "BOOKKEEPING"]
+           "save_batch", "combine_metrics", "BOOKKEEPING"]
 
 PACKAGES = ("neuro-kv", "brian2", "numpy", "neo", "elephant", "pynwb", "matplotlib")
 
@@ -142,6 +142,48 @@ def scalar_metrics(metrics: dict[str, Any]) -> dict[str, float]:
             and key not in BOOKKEEPING}
 
 
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _mean_and_interval(values: list[Any]) -> tuple[Any, Any] | None:
+    """Mean and 95 % t interval over seeds of numbers, or of dicts of them (recursively, key
+    by key); None for anything else (lists, strings, per-run intervals)."""
+    from analysis.statistics import t_interval
+
+    if values and all(_is_number(v) or v is None for v in values):
+        finite = np.array([v for v in values if v is not None], dtype=float)
+        finite = finite[np.isfinite(finite)]
+        if not len(finite):
+            return None
+        return float(finite.mean()), list(t_interval(finite))
+    if values and all(isinstance(v, dict) for v in values):
+        means, intervals = {}, {}
+        for key in dict.fromkeys(k for v in values for k in v):
+            found = _mean_and_interval([v[key] for v in values if key in v])
+            if found is not None:
+                means[key], intervals[key] = found
+        return (means, intervals) if means else None
+    return None
+
+
+def combine_metrics(metrics: list[dict[str, Any]]) -> dict[str, Any]:
+    """One protocol's metrics over seeds: every numeric metric, and every dict of them (e.g.
+    accessibility per level), as its mean over the runs with ``NAME_ci`` = its 95 %
+    Student-t interval over seeds beside it (the same shape: [low, high] per number);
+    ``n_seeds``. Per-run lists, bookkeeping and the runs' own ``*_ci`` are left to the
+    per-seed files."""
+    combined: dict[str, Any] = {"n_seeds": len(metrics)}
+    names = dict.fromkeys(k for m in metrics for k in m)
+    for name in names:
+        if name in BOOKKEEPING or name.endswith("_ci") or "_ci_" in name:
+            continue
+        found = _mean_and_interval([m[name] for m in metrics if name in m])
+        if found is not None:
+            combined[name], combined[f"{name}_ci"] = found
+    return combined
+
+
 def save_batch(results: list[Any], directory: str | Path) -> dict[str, Any]:
     """Write many runs of one protocol as one directory, atomically, and return its summary.
 
@@ -150,7 +192,8 @@ def save_batch(results: list[Any], directory: str | Path) -> dict[str, Any]:
     run (a ``seed`` column in both tables); ``runs.csv``: one row per run (seed, status,
     every scalar metric, error); ``summary.json``: per scalar metric the mean, standard
     deviation, n and 95 % Student-t interval over the finished runs, with the per-seed
-    values, and the failed runs.
+    values, and the failed runs; ``metrics.json``: `combine_metrics` of the finished runs
+    (means, with ``NAME_ci`` beside each).
     """
     import pandas as pd
 
@@ -199,6 +242,10 @@ def save_batch(results: list[Any], directory: str | Path) -> dict[str, Any]:
                       metadata={"runs": [r.provenance() for r in finished],
                                 "parameters": first.parameter_strings})
         (tmp / "runs.csv").write_text(table.to_csv(index=False))
+        if finished:
+            combined = combine_metrics([r.metrics for r in finished])
+            (tmp / "metrics.json").write_text(json.dumps(strict_json(combined), indent=2,
+                                                         sort_keys=True, allow_nan=False))
         (tmp / "summary.json").write_text(json.dumps(strict_json(summary), indent=2,
                                                      allow_nan=False))
     return summary

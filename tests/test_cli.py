@@ -105,8 +105,8 @@ def test_many_seeds_write_one_batch_directory(tmp_path):
                  "n_items=2", "--out", str(out), "--quiet")
     assert result.returncode == 0, result.stderr
     assert "recall_accuracy" in result.stdout and "95 % CI" in result.stdout
-    assert sorted(p.name for p in out.iterdir()) == ["runs", "runs.csv", "spikes.nwb",
-                                                     "summary.json"]
+    assert sorted(p.name for p in out.iterdir()) == ["metrics.json", "runs", "runs.csv",
+                                                     "spikes.nwb", "summary.json"]
     assert sorted(p.name for p in (out / "runs").iterdir()) == [
         f"seed-{s}" for s in range(1, 5)]
     assert (out / "runs" / "seed-1" / "raster.png").exists()  # figures: the first run
@@ -117,6 +117,15 @@ def test_many_seeds_write_one_batch_directory(tmp_path):
     assert accuracy["n"] == 4 and len(accuracy["values"]) == 4
     assert accuracy["ci95"][0] <= accuracy["mean"] <= accuracy["ci95"][1]
     assert summary["finished"] == 4 and summary["failed"] == []
+    combined = json.loads((out / "metrics.json").read_text())  # means, NAME_ci beside each
+    assert combined["n_seeds"] == 4
+    assert combined["recall_accuracy"] == pytest.approx(accuracy["mean"])
+    assert combined["recall_accuracy_ci"] == pytest.approx(accuracy["ci95"])
+    rates = combined["population_rate_hz"]  # a dict of numbers: key by key
+    assert set(rates) == {"input", "index", "inhibitory", "cortex"}
+    low, high = combined["population_rate_hz_ci"]["index"]
+    assert low <= rates["index"] <= high
+    assert "per_item_accuracy" not in combined  # per-run lists stay per run
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         from pynwb import NWBHDF5IO
