@@ -11,6 +11,7 @@ __all__ = [
     "angular_error_deg",
     "decode_dual_rail",
     "first_spike",
+    "binned_means",
     "fit_softmax_beta",
     "key_match_signal",
     "most_active",
@@ -135,17 +136,11 @@ def first_spike(times: np.ndarray, start: float, stop: float) -> float:
     return float(inside.min() - start) if len(inside) else float("nan")
 
 
-def softmax(matches: np.ndarray, beta: float) -> np.ndarray:
-    """softmax(beta * match) over the last axis (the rate model's slot read-out)."""
-    z = beta * matches
-    z = np.exp(z - z.max(axis=-1, keepdims=True))
-    return z / z.sum(axis=-1, keepdims=True)
-
-
 def fit_softmax_beta(matches: np.ndarray, shares: np.ndarray) -> float:
     """The inverse temperature beta whose softmax(beta * match) best explains the measured
     slot shares (windows x slots; cross-entropy, windows with a silent index left out)."""
     from scipy.optimize import minimize_scalar
+    from scipy.special import log_softmax
 
     spoken = shares.sum(axis=1) > 0
     matches, shares = matches[spoken], shares[spoken]
@@ -153,6 +148,15 @@ def fit_softmax_beta(matches: np.ndarray, shares: np.ndarray) -> float:
         return float("nan")
 
     def loss(log_beta: float) -> float:
-        return float(-(shares * np.log(softmax(matches, np.exp(log_beta)) + 1e-300)).sum())
+        return float(-(shares * log_softmax(np.exp(log_beta) * matches, axis=1)).sum())
 
     return float(np.exp(minimize_scalar(loss, bounds=(-5, 8), method="bounded").x))
+
+
+def binned_means(x: np.ndarray, values: np.ndarray, edges: np.ndarray) -> dict[str, float]:
+    """Mean of ``values`` in each bin of ``x`` (bins between ``edges``; the outer bins are
+    open), keyed by the bin centre to one decimal; empty bins left out."""
+    which = np.digitize(np.ravel(x), edges[1:-1])
+    centres = (edges[:-1] + edges[1:]) / 2
+    values = np.ravel(values)
+    return {f"{centres[b]:.1f}": float(values[which == b].mean()) for b in np.unique(which)}

@@ -138,8 +138,7 @@ BOOKKEEPING = frozenset({"seed", "build_s", "simulate_s", "compile_s", "elapsed_
 def scalar_metrics(metrics: dict[str, Any]) -> dict[str, float]:
     """The numeric, measured metrics of a run (no bookkeeping)."""
     return {key: value for key, value in metrics.items()
-            if isinstance(value, (int, float)) and not isinstance(value, bool)
-            and key not in BOOKKEEPING}
+            if _is_number(value) and key not in BOOKKEEPING}
 
 
 def _is_number(value: Any) -> bool:

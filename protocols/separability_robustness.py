@@ -28,8 +28,9 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+from scipy.special import softmax
 
-from analysis.decoding import fit_softmax_beta, softmax
+from analysis.decoding import binned_means, fit_softmax_beta
 from analysis.forgetting_figures import separability_robustness_figure
 from neuro_kv.parameters import Parameter, ParameterSet
 from neuro_kv.schedule import Phase, Schedule
@@ -110,37 +111,33 @@ class SeparabilityRobustness(KVIndexProtocol):
         n = p["n_items"]
         error_grid, blend_grid, graded_grid, hit_grid = {}, {}, {}, {}
         betas, share_curve, softmax_curve = {}, {}, {}
-        bins = np.linspace(-1, 1, 11)
-        for gain in sorted(p["sharpness_levels"]):
-            matches, shares = [], []
-            strength = f"{gain:g}"
+        match_bins = np.linspace(-1, 1, 11)
+        for sharpness in sorted(p["sharpness_levels"]):
+            level = f"{sharpness:g}"
             errors, blends, graded, hits = {}, {}, {}, {}
+            matches, shares = [], []
             for noise in sorted(p["noise_levels"]):
-                readout = read_out(p, schedule, spikes, rng, sharpness=gain, noise=noise)
+                readout = read_out(p, schedule, spikes, rng, sharpness=sharpness, noise=noise)
                 error = 1 - readout.accuracy(patterns.values[readout.items])
                 key = f"{noise:g}"
                 errors[key] = float(error.mean())
                 blends[key] = float(1 - readout.correct_fraction(readout.items).mean())
                 graded[key] = float(np.mean((error > GRADED[0]) & (error < GRADED[1])))
                 hits[key] = float(np.mean(readout.winners == readout.items))
+                # the rate-level meaning: each stored slot's share against its key match
                 cues = patterns.cues[list(p["noise_levels"]).index(noise)][readout.items]
                 visible = np.maximum(np.abs(cues).sum(axis=1, keepdims=True), 1)
                 matches.append(cues @ patterns.keys.T / visible)
-                shares.append(readout.index[:, :n] / np.maximum(
-                    readout.index[:, :n].sum(axis=1, keepdims=True), 1))
-            error_grid[strength], blend_grid[strength] = errors, blends
-            graded_grid[strength], hit_grid[strength] = graded, hits
+                stored = readout.index[:, :n]
+                shares.append(stored / np.maximum(stored.sum(axis=1, keepdims=True), 1))
+            error_grid[level], blend_grid[level] = errors, blends
+            graded_grid[level], hit_grid[level] = graded, hits
             matches, shares = np.concatenate(matches), np.concatenate(shares)
-            betas[strength] = fit_softmax_beta(matches, shares)
-            predicted = softmax(matches, betas[strength]) if np.isfinite(
-                betas[strength]) else np.full_like(shares, np.nan)
-            which = np.digitize(matches.ravel(), bins[1:-1])
-            centres = (bins[:-1] + bins[1:]) / 2
-            share_curve[strength] = {f"{centres[b]:.1f}": float(shares.ravel()[which == b]
-                                                                 .mean())
-                                     for b in np.unique(which)}
-            softmax_curve[strength] = {f"{centres[b]:.1f}": float(
-                predicted.ravel()[which == b].mean()) for b in np.unique(which)}
+            betas[level] = fit_softmax_beta(matches, shares)
+            predicted = (softmax(betas[level] * matches, axis=1) if np.isfinite(betas[level])
+                         else np.full_like(shares, np.nan))
+            share_curve[level] = binned_means(matches, shares, match_bins)
+            softmax_curve[level] = binned_means(matches, predicted, match_bins)
         soft, hard = (next(iter(error_grid)), list(error_grid)[-1])
         clean, noisy = f"{min(p['noise_levels']):g}", f"{max(p['noise_levels']):g}"
         return {

@@ -1,7 +1,8 @@
-"""The kv-index read-out is a sharp, tunable spiking winner-take-all: within 20 ms of cue
-onset one slot holds the index's spikes (its latch) and the others fall silent; the latch is
+"""The kv-index read-out is a sharp, tunable spiking winner-take-all: from 20 ms after cue
+onset one slot (its latch) holds the index's spikes and the others are silent; the latch is
 released in the gap; at sharpness 0 (no latch, no recurrent inhibition) similar slots share
-the spikes. Measured on the real circuit, seeds 1-4 in one batch (README, "Read-out")."""
+the spikes. Measured on the real circuit, seeds 1-4 in one batch (README, "Read-out"; the
+first index spike itself comes at a median 28 ms, which these tests do not assert)."""
 
 from __future__ import annotations
 
@@ -23,7 +24,7 @@ def _late_share(result, start_after: float) -> tuple[np.ndarray, np.ndarray]:
     return np.array(shares), np.array(gap_spikes)
 
 
-def test_one_slot_wins_within_20_ms_and_the_latch_is_released_between_windows():
+def test_one_slot_holds_the_index_from_20_ms_and_the_latch_is_released_in_the_gap():
     runs = neuro_kv.run_many("paired-recall", seeds=range(1, 5), n_items=20)
     shares, gaps = zip(*(_late_share(r, 0.02) for r in runs), strict=True)
     shares, gaps = np.concatenate(shares), np.concatenate(gaps)
@@ -37,5 +38,5 @@ def test_sharpness_moves_the_read_out_from_a_blend_to_one_winner():
                              sharpness_levels="0,1", noise_levels="0")
     soft = np.mean([r.metrics["blend_grid"]["0"]["0"] for r in runs])
     hard = np.mean([r.metrics["blend_grid"]["1"]["0"] for r in runs])
-    assert soft >= 0.05, soft  # measured 0.12 over seeds 1-8
-    assert hard <= 0.02, hard  # measured 0.00
+    assert soft >= 0.05, soft  # seeds 1-20: 0.129
+    assert hard <= 0.02, hard  # seeds 1-20: 0.000
