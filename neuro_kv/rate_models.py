@@ -116,23 +116,57 @@ class SlotMemory:
 class HopfieldMemory:
     """Classical Hopfield network on the concatenated (key, value) patterns.
 
-    Hebbian weights ``W = sum_n xi_n^T xi_n / D`` without self-connections; asynchronous sign
-    dynamics in random order (a unit with zero field keeps its state) until a fixed point or
-    ``max_sweeps``; the recalled value is the value part of the final state.
+    Hebbian weights ``W = sum_n xi_n^T xi_n / D``, with self-connections removed
+    (``diagonal="zero"``, Hopfield 1982) or kept (``"kept"``: ``W_ii = n_patterns / D``, as in
+    bio-kvm's reference model; a unit then leans towards its present state). Sign dynamics,
+    a unit with zero field keeping its state, either ``"asynchronous"`` (one unit at a time in
+    random order; a sweep visits every unit once) or ``"synchronous"`` (every unit at once),
+    until a fixed point, a two-cycle of synchronous updates (the only other attractor of
+    synchronous dynamics with symmetric weights) or ``max_sweeps``. With ``clamp_cue`` the
+    visible cue entries stay fixed (a stopping rule that never revises what was seen). The
+    recalled value is the value part of the final state.
+
+    The defaults (zero diagonal, synchronous, cue clamped) are the strongest of these
+    variants on the package's task and on bio-kvm's (`scripts/hopfield_variants.py`, README).
     """
 
-    def __init__(self, keys: np.ndarray, values: np.ndarray, max_sweeps: int = 50):
+    DIAGONALS = ("zero", "kept")
+    UPDATES = ("asynchronous", "synchronous")
+
+    def __init__(self, keys: np.ndarray, values: np.ndarray, max_sweeps: int = 50,
+                 diagonal: str = "zero", update: str = "synchronous",
+                 clamp_cue: bool = True):
+        if diagonal not in self.DIAGONALS:
+            raise ValueError(f"parameter 'diagonal': value {diagonal!r} is not allowed; "
+                             f"expected one of {self.DIAGONALS}")
+        if update not in self.UPDATES:
+            raise ValueError(f"parameter 'update': value {update!r} is not allowed; "
+                             f"expected one of {self.UPDATES}")
         patterns = np.concatenate([keys, values], axis=1)
         self.n_key = keys.shape[1]
         self.weights = patterns.T @ patterns / patterns.shape[1]
-        np.fill_diagonal(self.weights, 0.0)
-        self.max_sweeps = max_sweeps
+        if diagonal == "zero":
+            np.fill_diagonal(self.weights, 0.0)
+        self.max_sweeps, self.update, self.clamp_cue = max_sweeps, update, clamp_cue
 
-    def settle(self, state: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    def settle(self, state: np.ndarray, rng: np.random.Generator,
+               clamped: np.ndarray | None = None) -> np.ndarray:
+        """Sign dynamics from ``state``; units where ``clamped`` is true never change."""
         state = state.copy()
+        free = np.ones(state.size, bool) if clamped is None else ~clamped
+        if self.update == "synchronous":
+            previous = None
+            for _ in range(self.max_sweeps):
+                field = self.weights @ state
+                new = np.where(free & (field != 0), np.sign(field), state)
+                if np.array_equal(new, state) or (previous is not None
+                                                  and np.array_equal(new, previous)):
+                    return new
+                previous, state = state, new
+            return state
         for _ in range(self.max_sweeps):
             changed = False
-            for unit in rng.permutation(state.size):
+            for unit in rng.permutation(np.flatnonzero(free)):
                 field = self.weights[unit] @ state
                 new = state[unit] if field == 0 else np.sign(field)
                 if new != state[unit]:
@@ -141,12 +175,14 @@ class HopfieldMemory:
                 break
         return state
 
+    def complete(self, cues: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+        """Final states (items x D) from partial patterns ``cues`` (0 = unknown)."""
+        return np.stack([self.settle(cue, rng, (cue != 0) if self.clamp_cue else None)
+                         for cue in cues])
+
     def recall(self, cues: np.ndarray, rng: np.random.Generator) -> np.ndarray:
         """Start from the cue (hidden key entries and the whole value part at 0) and settle;
         returns the value part (a unit still at 0 is a guess)."""
         n_value = self.weights.shape[0] - self.n_key
-        out = np.empty((len(cues), n_value))
-        for k, cue in enumerate(cues):
-            state = self.settle(np.concatenate([cue, np.zeros(n_value)]), rng)
-            out[k] = sign_with_guess(state[self.n_key:], rng)
-        return out
+        start = np.concatenate([cues, np.zeros((len(cues), n_value))], axis=1)
+        return sign_with_guess(self.complete(start, rng)[:, self.n_key:], rng)
