@@ -1,5 +1,6 @@
 """Figures of the forgetting protocols (each draws from a run's ``metrics`` dict only, so a
-stored ``metrics.json`` can be redrawn)."""
+stored ``metrics.json`` can be redrawn). Given a batch's metrics (means over seeds with
+``NAME_ci`` beside them, `neuro_kv.results.combine_metrics`) they draw those intervals."""
 
 from __future__ import annotations
 
@@ -13,10 +14,40 @@ import numpy as np  # noqa: E402
 
 __all__ = [
     "accessibility_precision_figure", "engram_rescue_figure", "feeling_of_knowing_figure",
-    "list_before_last_figure", "separability_robustness_figure",
+    "list_before_last_figure", "separability_robustness_figure", "PAPER_GAIN_CURVE",
+    "scaled_to_range",
 ]
 
 CHANCE = 0.5  # bitwise accuracy of a random +/-1 read-out
+
+#: Gershman, Fiete & Irie (2025), Fig. 3B: task-1 accuracy (%) of their rate key-value
+#: network against the gain beta on the amnesic memories' keys
+PAPER_GAIN_CURVE = {1.0: 9.1, 1.1: 28.7, 1.2: 55.5, 1.3: 77.7, 1.4: 89.2, 1.5: 94.5,
+                    1.6: 97.3, 1.7: 98.5, 1.8: 99.1, 1.9: 99.5}
+
+
+def _curve(ax: plt.Axes, x: list[float], values: list[float], interval: list | None,
+           **style) -> None:
+    """A line with markers; with error bars where ``interval`` ([low, high] per point) is
+    given."""
+    y = np.array(values, dtype=float)
+    if interval is None:
+        ax.plot(x, y, "o-", **style)
+        return
+    bounds = np.array(interval, dtype=float)
+    ax.errorbar(x, y, yerr=[y - bounds[:, 0], bounds[:, 1] - y], fmt="o-", capsize=3,
+                **style)
+
+
+def _intervals(metrics: dict, name: str, keys: list[str]) -> list | None:
+    """``metrics[name + "_ci"]`` at ``keys`` (a batch's intervals over seeds), or None."""
+    found = metrics.get(f"{name}_ci")
+    return None if found is None else [found[k] for k in keys]
+
+
+def scaled_to_range(values: np.ndarray, floor: float, ceiling: float) -> np.ndarray:
+    """``values`` mapped so that ``floor`` -> 0 and ``ceiling`` -> 1."""
+    return (np.asarray(values, float) - floor) / (ceiling - floor)
 
 
 def _save(fig: plt.Figure, path: Path) -> None:
@@ -27,20 +58,30 @@ def _save(fig: plt.Figure, path: Path) -> None:
 
 def engram_rescue_figure(metrics: dict, path: Path) -> None:
     """Amnesic items' recall before/after the manipulation and from direct stimulation
-    (controls alongside), and their cue recall against the key-pathway gain beta."""
-    fig, (bars, curve) = plt.subplots(1, 2, figsize=(10, 4))
+    (controls alongside); their cue recall against the key-pathway gain beta; and that curve
+    scaled from its floor (beta = 1) to its ceiling (recall before the amnesia) beside the
+    paper's Fig. 3B scaled the same way (9.1 % to 99.5 %)."""
+    fig, (bars, curve, scaled) = plt.subplots(1, 3, figsize=(15, 4))
+    names = ["cue_recall_before", "cue_recall_after", "direct_stimulation_recall",
+             "control_recall_after"]
     labels = ["cue,\nbefore", "cue,\nafter", "direct\nstimulation", "controls:\ncue, after"]
-    heights = [metrics["cue_recall_before"], metrics["cue_recall_after"],
-               metrics["direct_stimulation_recall"], metrics["control_recall_after"]]
-    bars.bar(labels, heights, color=["tab:blue", "tab:red", "tab:green", "0.6"])
+    heights = np.array([metrics[n] for n in names])
+    errors = None
+    if all(f"{n}_ci" in metrics for n in names):
+        bounds = np.array([metrics[f"{n}_ci"] for n in names])
+        errors = [heights - bounds[:, 0], bounds[:, 1] - heights]
+    bars.bar(labels, heights, yerr=errors, capsize=4,
+             color=["tab:blue", "tab:red", "tab:green", "0.6"])
     bars.axhline(CHANCE, color="k", linestyle=":", label="chance")
     bars.set_ylim(0, 1.05)
     bars.set_ylabel("recall accuracy (fraction of value bits)")
     bars.set_title(f"amnesic items (key synapses x {metrics.get('key_retention', '?')})")
     bars.legend(loc="lower right", fontsize=8)
     gains = sorted(metrics["gain_curve"], key=float)
-    curve.plot([float(g) for g in gains], [metrics["gain_curve"][g] for g in gains], "o-",
-               color="tab:purple")
+    beta = [float(g) for g in gains]
+    accuracy = [metrics["gain_curve"][g] for g in gains]
+    _curve(curve, beta, accuracy, _intervals(metrics, "gain_curve", gains),
+           color="tab:purple", label="spiking kv-index")
     curve.axhline(metrics["cue_recall_before"], color="tab:blue", linestyle="--",
                   label="before amnesia")
     curve.axhline(CHANCE, color="k", linestyle=":", label="chance")
@@ -49,28 +90,39 @@ def engram_rescue_figure(metrics: dict, path: Path) -> None:
     curve.set_ylabel("cue recall accuracy")
     curve.set_title("rescue without new learning")
     curve.legend(loc="lower right", fontsize=8)
+    floor, ceiling = accuracy[0], metrics["cue_recall_before"]
+    if ceiling > floor:
+        scaled.plot(beta, scaled_to_range(accuracy, floor, ceiling), "o-",
+                    color="tab:purple", label="spiking kv-index (floor: beta = 1)")
+    paper = sorted(PAPER_GAIN_CURVE)
+    scaled.plot(paper, scaled_to_range([PAPER_GAIN_CURVE[b] for b in paper], 9.1, 99.5),
+                "s--", color="0.3", label="Gershman, Fiete & Irie 2025, Fig. 3B")
+    scaled.set_ylim(-0.1, 1.1)
+    scaled.set_xlabel("gain beta")
+    scaled.set_ylabel("recall, floor (0) to ceiling (1)")
+    scaled.set_title("against the paper's gain curve")
+    scaled.legend(loc="lower right", fontsize=8)
     _save(fig, path)
 
 
 def accessibility_precision_figure(metrics: dict, path: Path) -> None:
     """Accessibility (P(correct slot wins)) and precision (mean angular error given a correct
-    win), with 95 % intervals, against the number of similar-key interferers per item."""
+    win), with 95 % intervals (over trials for one run, over seeds for a batch), against the
+    number of similar-key interferers per item."""
     levels = sorted(metrics["accessibility"], key=int)
     x = [int(level) for level in levels]
     fig, (left, right) = plt.subplots(1, 2, figsize=(10, 4))
-    access = np.array([metrics["accessibility"][k] for k in levels])
-    access_ci = np.array([metrics["accessibility_ci"][k] for k in levels])
-    left.errorbar(x, access, yerr=[access - access_ci[:, 0], access_ci[:, 1] - access],
-                  fmt="o-", capsize=3)
+    _curve(left, x, [metrics["accessibility"][k] for k in levels],
+           _intervals(metrics, "accessibility", levels))
     left.set_ylim(0, 1.05)
     left.set_xlabel("similar-key interferers per item")
     left.set_ylabel("accessibility: P(correct slot wins)")
-    precision = np.array([metrics["precision_deg"][k] for k in levels], dtype=float)
-    precision_ci = np.array([metrics["precision_ci_deg"][k] for k in levels], dtype=float)
-    right.errorbar(x, precision, yerr=[precision - precision_ci[:, 0],
-                                       precision_ci[:, 1] - precision], fmt="o-", capsize=3,
-                   color="tab:orange")
-    right.set_ylim(0, max(10.0, float(np.nanmax(precision_ci)) * 1.3))
+    # one run: bootstrap intervals over its trials; a batch: t intervals over seeds
+    precision_ci = (_intervals(metrics, "precision_deg", levels)
+                    or [metrics["precision_ci_deg"][k] for k in levels])
+    _curve(right, x, [metrics["precision_deg"][k] for k in levels], precision_ci,
+           color="tab:orange")
+    right.set_ylim(0, max(10.0, float(np.nanmax(np.array(precision_ci, float))) * 1.3))
     right.set_xlabel("similar-key interferers per item")
     right.set_ylabel("precision: mean |error| on correct wins (deg)")
     for ax in (left, right):
@@ -87,11 +139,12 @@ def separability_robustness_figure(metrics: dict, path: Path) -> None:
     for colour, strength in zip(colours, levels, strict=True):
         row = metrics["error_grid"][strength]
         noise = sorted(row, key=float)
-        left.plot([float(n) for n in noise], [row[n] for n in noise], "o-", color=colour,
-                  label=strength)
-        blend = metrics["blend_grid"][strength]
-        right.plot([float(n) for n in noise], [blend[n] for n in noise], "o-", color=colour,
-                   label=strength)
+        x = [float(n) for n in noise]
+        for ax, grid in ((left, "error_grid"), (right, "blend_grid")):
+            interval = metrics.get(f"{grid}_ci", {}).get(strength)
+            _curve(ax, x, [metrics[grid][strength][n] for n in noise],
+                   None if interval is None else [interval[n] for n in noise],
+                   color=colour, label=strength)
     left.axhline(CHANCE, color="k", linestyle=":", label="chance")
     left.set_ylabel("recall error (fraction of wrong value bits)")
     right.set_ylabel("blend: index spikes outside the item's slot")
@@ -115,11 +168,20 @@ def feeling_of_knowing_figure(metrics: dict, path: Path) -> None:
                   label=name.replace("_", " "))
     hist.set_xlabel("key-match signal (early key-weighted input spikes, peak slot)")
     hist.set_ylabel("cues")
-    hist.set_title(f"FOK AUC on failed recalls = {metrics['fok_auc']:.2f}")
+    if "fok_auc_pooled" in metrics:  # a batch: every seed's cues, one pooled AUC
+        low, high = metrics["fok_auc_pooled_ci"]
+        hist.set_title(f"FOK AUC on failed recalls, pooled = {metrics['fok_auc_pooled']:.2f}"
+                       f" ({low:.2f}-{high:.2f})")
+    else:
+        hist.set_title(f"FOK AUC on failed recalls = {metrics['fok_auc']:.2f}")
     hist.legend(fontsize=8)
+    latency = np.array([metrics["key_latency_ms"], metrics["value_latency_ms"]])
+    errors = None
+    if "key_latency_ms_ci" in metrics and "value_latency_ms_ci" in metrics:
+        bounds = np.array([metrics["key_latency_ms_ci"], metrics["value_latency_ms_ci"]])
+        errors = [latency - bounds[:, 0], bounds[:, 1] - latency]
     lat.bar(["key match\n(first index spike)", "value settles\n(cortex read-out)"],
-            [metrics["key_latency_ms"], metrics["value_latency_ms"]],
-            color=["tab:purple", "tab:blue"])
+            latency, yerr=errors, capsize=4, color=["tab:purple", "tab:blue"])
     lat.set_ylabel("median latency after cue onset (ms)")
     names = ["plain", "random_fill", "familiar"]
     x = np.arange(len(names))
@@ -129,7 +191,8 @@ def feeling_of_knowing_figure(metrics: dict, path: Path) -> None:
     twin = fam.twinx()
     twin.bar(x + 0.2, [metrics["familiar"]["accuracy"][n] for n in names], 0.4,
              color="tab:blue", label="recall accuracy (right axis)")
-    twin.set_ylim(0, 1.05)
+    fam.set_ylim(0, 1.4 * max(metrics["familiar"]["signal"][n] for n in names))
+    twin.set_ylim(0, 1.4)  # room for the legends above the bars
     twin.set_ylabel("recall accuracy")
     fam.set_xticks(x, ["partial cue", "+ random fill", "+ familiar fill"])
     fam.legend(loc="upper left", fontsize=8)
@@ -141,17 +204,20 @@ def list_before_last_figure(metrics: dict, path: Path) -> None:
     """Recall of list L-1, and the share of index spikes in its items' slots, against its own
     length and against the intervening list's length."""
     fig, (recall, share) = plt.subplots(1, 2, figsize=(10, 4))
-    fixed = {"prev": metrics["fixed_last_length"], "last": metrics["fixed_prev_length"]}
+    fixed = {"prev": int(metrics["fixed_last_length"]),
+             "last": int(metrics["fixed_prev_length"])}
     for which, label, colour in (("prev", "length of L-1 (L fixed)", "tab:blue"),
                                  ("last", "length of L (L-1 fixed)", "tab:orange")):
         by_length = metrics[f"recall_by_len_{which}"]
         lengths = sorted(by_length, key=int)
         x = [int(n) for n in lengths]
-        recall.plot(x, [by_length[n] for n in lengths], "o-", color=colour, label=label)
+        _curve(recall, x, [by_length[n] for n in lengths],
+               _intervals(metrics, f"recall_by_len_{which}", lengths), color=colour,
+               label=label)
         keys = [f"{n},{fixed[which]}" if which == "prev" else f"{fixed[which]},{n}"
                 for n in lengths]
-        share.plot(x, [metrics["correct_slot_share"][k] for k in keys], "o-", color=colour,
-                   label=label)
+        _curve(share, x, [metrics["correct_slot_share"][k] for k in keys],
+               _intervals(metrics, "correct_slot_share", keys), color=colour, label=label)
     recall.axhline(CHANCE, color="k", linestyle=":", label="chance")
     recall.set_ylim(0.4, 1.02)
     recall.set_ylabel("recall accuracy of list L-1")

@@ -83,11 +83,19 @@ def by_load(table: dict) -> dict[int, object]:
     return {int(key): value for key, value in table.items()}
 
 
+#: Tyulmankov et al. (2021): capacity per slot of their rate slot memories (sequential about
+#: 1.0 N, random p = 0.1 about 0.16 N; p = 4/N grows linearly too) and of the Hopfield
+#: network per unit (about 0.14, alpha_c = 0.138)
+PAPER_SLOPES = {"kv_sequential": 1.0, "kv_random_0.1": 0.16, "hopfield": 0.14}
+
+
 def capacity_figure(metrics: dict, n_slots: int, criterion: float, path: Path) -> None:
-    """Accuracy against load (mean and min-max band over seeds) for every model, and the
-    capacity C against the number of slots (size sweep)."""
-    figure, (left, right) = plt.subplots(1, 2, figsize=(13, 5),
-                                         gridspec_kw={"width_ratios": [2, 1]})
+    """Accuracy against load (mean and min-max band over seeds) for every model; capacity C
+    against the number of slots for the key-value models and against the number of units for
+    the Hopfield models, with bootstrap intervals over seeds, next to Tyulmankov et al.'s
+    slopes."""
+    figure, (left, middle, right) = plt.subplots(1, 3, figsize=(17, 5),
+                                                 gridspec_kw={"width_ratios": [2, 1, 1]})
     for model, by_seed in metrics["accuracy_by_seed"].items():
         rate = model.startswith("rate_")
         family = model.removeprefix("rate_")
@@ -113,22 +121,41 @@ def capacity_figure(metrics: dict, n_slots: int, criterion: float, path: Path) -
                    "bands: seeds)", fontsize=9)
     left.legend(fontsize=7, ncol=2, loc="lower left")
     left.set_ylim(0.4, 1.02)
+    intervals = metrics.get("capacity_by_size_ci", {})
     for model, by_size in metrics["capacity_by_size"].items():
+        ax = right if "hopfield" in model else middle
         by_size = by_load(by_size)
         sizes = sorted(by_size)
-        values = [by_size[size] for size in sizes]
+        values = np.array([by_size[size] for size in sizes], dtype=float)
         family = model.removeprefix("rate_")
-        right.plot(sizes, values, "--" if model.startswith("rate_") else "-",
-                   color=MODEL_COLOURS.get(family, "black"),
-                   marker="" if model.startswith("rate_") else "o", label=model)
-    if metrics["capacity_by_size"]:
-        top = max(max(int(s) for s in v) for v in metrics["capacity_by_size"].values())
-        right.plot([0, top], [0, top], color="black", linewidth=0.8, linestyle=":",
-                   label="C = n_slots")
-    right.set_xlabel("index slots (n_slots)")
+        rate = model.startswith("rate_")
+        style = dict(color=MODEL_COLOURS.get(family, "black"), label=model,
+                     linestyle="--" if rate else "-", marker="" if rate else "o")
+        if model in intervals:
+            bounds = np.array([by_load(intervals[model])[size] for size in sizes])
+            ax.errorbar(sizes, values, yerr=[values - bounds[:, 0], bounds[:, 1] - values],
+                        capsize=3, **style)
+        else:
+            ax.plot(sizes, values, **style)
+    for ax, models, unit in ((middle, ("kv_sequential", "kv_random_0.1"), "N"),
+                             (right, ("hopfield",), "units")):
+        sizes = [int(s) for m, v in metrics["capacity_by_size"].items()
+                 if (("hopfield" in m) == (ax is right)) for s in v]
+        if not sizes:
+            continue
+        top = max(sizes)
+        for model in models:
+            ax.plot([0, top], [0, PAPER_SLOPES[model] * top], color=MODEL_COLOURS[model],
+                    linewidth=0.8, linestyle=":",
+                    label=f"Tyulmankov et al.: {PAPER_SLOPES[model]:g} {unit} ({model})")
+    middle.set_xlabel("index slots N (n_input fixed)")
+    middle.set_ylabel(f"capacity C({criterion:g})")
+    middle.set_title("key-value: capacity follows the slots", fontsize=9)
+    right.set_xlabel("memory units (n_input + n_value)")
     right.set_ylabel(f"capacity C({criterion:g})")
-    right.set_title("capacity follows the slots", fontsize=9)
-    right.legend(fontsize=7)
+    right.set_title("Hopfield: capacity against units", fontsize=9)
+    for ax in (middle, right):
+        ax.legend(fontsize=6)
     figure.tight_layout()
     figure.savefig(path, dpi=120)
     plt.close(figure)

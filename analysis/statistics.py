@@ -1,11 +1,11 @@
-"""Statistics of trial outcomes: ROC area and confidence intervals (scipy.stats)."""
+"""Statistics of trial outcomes: ROC area, slopes and confidence intervals (scipy.stats)."""
 
 from __future__ import annotations
 
 import numpy as np
 from scipy import stats
 
-__all__ = ["auc", "mean_ci", "proportion_ci", "t_interval"]
+__all__ = ["auc", "pooled_auc", "slope", "first_crossing", "mean_ci", "proportion_ci", "t_interval"]
 
 
 def auc(positives: np.ndarray, negatives: np.ndarray) -> float:
@@ -14,6 +14,47 @@ def auc(positives: np.ndarray, negatives: np.ndarray) -> float:
         return float("nan")
     u = stats.mannwhitneyu(positives, negatives, alternative="two-sided").statistic
     return float(u / (len(positives) * len(negatives)))
+
+
+def pooled_auc(positives: list[np.ndarray], negatives: list[np.ndarray], seed: int,
+               level: float = 0.95) -> tuple[float, tuple[float, float]]:
+    """The AUC of all runs' positives against all runs' negatives, pooled, with a bootstrap
+    (percentile) interval that resamples whole runs (a run's trials are not independent)."""
+    runs = len(positives)
+
+    def pooled(chosen: np.ndarray) -> float:
+        return auc(np.concatenate([np.asarray(positives[k], float) for k in chosen]),
+                   np.concatenate([np.asarray(negatives[k], float) for k in chosen]))
+
+    value = pooled(np.arange(runs))
+    if runs < 2 or not np.isfinite(value):
+        return value, (value, value)
+    result = stats.bootstrap((np.arange(runs),), pooled, vectorized=False,
+                             confidence_level=level, n_resamples=2000, method="percentile",
+                             rng=np.random.default_rng(seed))
+    interval = result.confidence_interval
+    return value, (float(interval.low), float(interval.high))
+
+
+def slope(x: np.ndarray, y: np.ndarray) -> float:
+    """Least-squares slope of y against x, over the finite points (NaN for fewer than 2)."""
+    x, y = np.asarray(x, float), np.asarray(y, float)
+    finite = np.isfinite(x) & np.isfinite(y)
+    if finite.sum() < 2 or np.ptp(x[finite]) == 0:
+        return float("nan")
+    return float(stats.linregress(x[finite], y[finite]).slope)
+
+
+def first_crossing(x: np.ndarray, y: np.ndarray, level: float) -> float:
+    """The first x at which y, linearly interpolated between points (x ascending), reaches
+    ``level``; NaN if it never does."""
+    x, y = np.asarray(x, float), np.asarray(y, float)
+    for k in range(len(x)):
+        if y[k] >= level:
+            if k == 0:
+                return float(x[0])
+            return float(x[k - 1] + (level - y[k - 1]) / (y[k] - y[k - 1]) * (x[k] - x[k - 1]))
+    return float("nan")
 
 
 def mean_ci(samples: np.ndarray, seed: int, level: float = 0.95) -> tuple[float, float]:

@@ -57,11 +57,11 @@ PARAMETERS = ParameterSet([
       "average the recurrent field over more spikes)", "quantity", ms, low=0,
       low_exclusive=True),
     P("input_rate", 40 * Hz, "rate of an active input neuron", "quantity", Hz, low=0),
-    P("cue_gain", 5 * mV, "EPSC jump on a key rail per spike of one of its input neurons",
+    P("cue_gain", 20 * mV, "EPSC jump on a key rail per spike of one of its input neurons",
       "quantity", mV, low=0),
     P("teacher_drive", 60 * mV, "teacher depolarisation of clamped memory rails", "quantity",
       mV, low=0),
-    P("recurrent_gain", 0.017 * mV, "recurrent current jump per presynaptic spike at weight 1 "
+    P("recurrent_gain", 0.012 * mV, "recurrent current jump per presynaptic spike at weight 1 "
       "(signed: negative weights inhibit)", "quantity", mV, low=0),
     P("retrieval_bias", 14 * mV, "depolarisation of the memory while a cue is shown",
       "quantity", mV, low=0),

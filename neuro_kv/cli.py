@@ -10,7 +10,10 @@ from typing import Any
 
 from neuro_kv.parameters import ParameterError, format_value
 
-__all__ = ["main"]
+__all__ = ["main", "DEFAULT_SEEDS"]
+
+#: the seeds a plain ``neuro-kv run PROTOCOL`` runs (each claim needs an interval over seeds)
+DEFAULT_SEEDS = "1-20"
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -23,9 +26,12 @@ def _parser() -> argparse.ArgumentParser:
     run = commands.add_parser("run", help="run a protocol and write its result directory")
     _base_arguments(run, DEVICES, DEFAULT_DEVICE)
     seeds = run.add_mutually_exclusive_group()
-    seeds.add_argument("--seed", type=int, default=1)
+    seeds.add_argument("--seed", type=int, default=None,
+                       help="one run with this seed: a result directory")
     seeds.add_argument("--seeds", metavar="SEEDS", help="many runs, e.g. 1-32 or 1,3,7: one "
-                       "batch directory with every run and a summary over seeds")
+                       "batch directory with every run and a summary over seeds (default "
+                       f"{DEFAULT_SEEDS}; a protocol of many runs, like capacity, runs once "
+                       "with seed 1 and draws its own seeds)")
     run.add_argument("--workers", type=int, default=1,
                      help="processes running batches of replicas (default 1)")
     run.add_argument("--no-guard", action="store_true",
@@ -113,6 +119,11 @@ def _overrides(args: argparse.Namespace) -> dict[str, Any]:
 def _run(args: argparse.Namespace) -> int:
     from neuro_kv.api import run
 
+    if args.seed is None and args.seeds is None:
+        if _runs_once(args.protocol):
+            args.seed = 1
+        else:
+            args.seeds = DEFAULT_SEEDS
     if args.seeds is not None:
         return _run_many(args)
     out = args.out or f"results/{args.protocol}-seed{args.seed}"
@@ -129,6 +140,14 @@ def _run(args: argparse.Namespace) -> int:
         print("  capacity C: " + ", ".join(f"{k} {v}" for k, v in m["capacity"].items()))
     print(f"  result directory: {out}")
     return 0
+
+
+def _runs_once(protocol: str) -> bool:
+    """Whether ``protocol`` is one run by default: a protocol of many runs (``capacity``)
+    draws its own seeds. ParameterError for an unknown name."""
+    from neuro_kv.registry import get_protocol
+
+    return get_protocol(protocol).default_circuit is None
 
 
 def _run_many(args: argparse.Namespace) -> int:

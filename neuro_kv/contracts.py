@@ -85,6 +85,13 @@ class RunProtocol(Protocol):
     def figures(self, p: dict[str, Any], result: RunResult) -> Figures:
         """Figures of one run."""
 
+    # Optional, for many seeds (`neuro_kv.results.save_batch`):
+    #   combine(p, metrics: list[dict]) -> dict: statistics pooled over the runs (e.g. an AUC
+    #     over every seed's trials with a bootstrap interval over runs), added to the batch's
+    #     metrics.json;
+    #   batch_figures(p, combined: dict) -> Figures: figures of the batch's metrics (means
+    #     with ``NAME_ci`` intervals over seeds).
+
 
 @runtime_checkable
 class ManyRunProtocol(Protocol):

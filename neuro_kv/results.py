@@ -183,6 +183,21 @@ def combine_metrics(metrics: list[dict[str, Any]]) -> dict[str, Any]:
     return combined
 
 
+def _combine_batch(finished: list[Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """`combine_metrics` of the runs, updated with the protocol's own pooled statistics
+    (its optional ``combine(p, metrics)``, e.g. an AUC pooled over seeds), and the protocol's
+    figures of the whole batch (its optional ``batch_figures(p, combined)``)."""
+    from neuro_kv.registry import get_protocol
+
+    metrics = [r.metrics for r in finished]
+    combined = combine_metrics(metrics)
+    protocol, p = get_protocol(finished[0].protocol), finished[0].parameters
+    if hasattr(protocol, "combine"):
+        combined.update(protocol.combine(p, metrics))
+    figures = protocol.batch_figures(p, combined) if hasattr(protocol, "batch_figures") else {}
+    return combined, figures
+
+
 def save_batch(results: list[Any], directory: str | Path) -> dict[str, Any]:
     """Write many runs of one protocol as one directory, atomically, and return its summary.
 
@@ -192,7 +207,8 @@ def save_batch(results: list[Any], directory: str | Path) -> dict[str, Any]:
     every scalar metric, error); ``summary.json``: per scalar metric the mean, standard
     deviation, n and 95 % Student-t interval over the finished runs, with the per-seed
     values, and the failed runs; ``metrics.json``: `combine_metrics` of the finished runs
-    (means, with ``NAME_ci`` beside each).
+    (means, with ``NAME_ci`` beside each) and the protocol's pooled statistics; the
+    protocol's batch figures (intervals over seeds), if it draws any.
     """
     import pandas as pd
 
@@ -242,9 +258,11 @@ def save_batch(results: list[Any], directory: str | Path) -> dict[str, Any]:
                                 "parameters": first.parameter_strings})
         (tmp / "runs.csv").write_text(table.to_csv(index=False))
         if finished:
-            combined = combine_metrics([r.metrics for r in finished])
+            combined, figures = _combine_batch(finished)
             (tmp / "metrics.json").write_text(json.dumps(strict_json(combined), indent=2,
                                                          sort_keys=True, allow_nan=False))
+            for name, draw in figures.items():
+                draw(tmp / name)
         (tmp / "summary.json").write_text(json.dumps(strict_json(summary), indent=2,
                                                      allow_nan=False))
     return summary

@@ -22,7 +22,7 @@ import numpy as np
 
 from analysis.decoding import angular_error_deg, population_vector_deg
 from analysis.forgetting_figures import accessibility_precision_figure
-from analysis.statistics import mean_ci, proportion_ci
+from analysis.statistics import mean_ci, proportion_ci, slope
 from neuro_kv.neurons import rail_counts
 from neuro_kv.parameters import Parameter, ParameterError, ParameterSet
 from neuro_kv.schedule import Phase, Schedule
@@ -88,7 +88,8 @@ class AccessibilityPrecision(KVIndexProtocol):
     name = "accessibility-precision"
     parameters = PARAMETERS
     figure = staticmethod(accessibility_precision_figure)
-    scalar_metrics = ("accessibility_drop", "precision_change_deg")
+    scalar_metrics = ("accessibility_drop", "precision_change_deg", "precision_slope_deg",
+                      "accessibility_slope")
 
     def check(self, p: dict[str, Any]) -> None:
         schedule_step(p)
@@ -160,6 +161,7 @@ class AccessibilityPrecision(KVIndexProtocol):
             precision[key] = float(errors.mean()) if len(errors) else float("nan")
             precision_ci[key] = list(mean_ci(errors, seed=k))
             wins[key] = int(hit.sum())
+        levels = p["interference_levels"]
         first, last = (str(level) for level in (p["interference_levels"][0],
                                                   p["interference_levels"][-1]))
         return {
@@ -171,6 +173,8 @@ class AccessibilityPrecision(KVIndexProtocol):
             "miss_error_deg": miss_error,
             "accessibility_drop": accessibility[first] - accessibility[last],
             "precision_change_deg": precision[last] - precision[first],
+            "precision_slope_deg": slope(levels, [precision[str(n)] for n in levels]),
+            "accessibility_slope": slope(levels, [accessibility[str(n)] for n in levels]),
             "decoded_deg": [None if np.isnan(a) else float(a) for a in decoded_all],
             "target_deg": [float(a) for a in items.angles_deg[:n]],
             "winning_slots": [int(w) for w in winners_all],

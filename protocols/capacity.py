@@ -4,8 +4,9 @@ the spiking Hopfield baseline and the rate-level references, all on identical pa
 For every load (``n_items``) and seed, ``paired-recall`` stores that many key-value pairs and
 recalls each from its partial key; every model is scored by mean bitwise recall accuracy of
 the values. Capacity C(criterion) is the largest load whose accuracy, and that of every smaller
-load of the grid, is at least ``criterion``. A size sweep repeats the key-value models for
-other numbers of slots at the same input dimension.
+load of the grid, is at least ``criterion``, with a bootstrap interval over seeds. A size
+sweep repeats the key-value models for other numbers of slots at the same input dimension,
+and the Hopfield models for other numbers of units (half key, half value).
 
 Every spiking run (model x size x load x seed; slot policies that coincide share a run) is
 one `neuro_kv.engine.RunRequest` of ``paired-recall``; the engine runs them all as batches of
@@ -50,7 +51,7 @@ RATE_MODELS: dict[str, str] = {
 PARAMETERS = ParameterSet([
     P("loads", (2, 3, 4, 5, 6, 8, 10, 15, 20, 30, 36, 40, 60, 80), "numbers of stored pairs "
       "(n_items) at which every model is scored", "ints", low=1),
-    P("n_seeds", 3, "seeds per load: the run's seed and the next n_seeds - 1", "int", low=1),
+    P("n_seeds", 20, "seeds per load: the run's seed and the next n_seeds - 1", "int", low=1),
     P("n_slots", 40, "index slots of the key-value circuit", "int", low=1),
     P("n_input", 40, "key dimension", "int", low=1),
     P("n_value", 40, "value dimension", "int", low=1),
@@ -62,6 +63,10 @@ PARAMETERS = ParameterSet([
       "small loads resolve the capacity of the random policies)", "ints", low=1),
     P("size_load_percent", (90, 100, 125), "more loads of the size sweep, in percent of "
       "n_slots", "ints", low=1),
+    P("hopfield_units", (40, 80, 160), "memory units (n_input + n_value, half each) of the "
+      "Hopfield models' size sweep (empty: no sweep)", "ints", low=2),
+    P("hopfield_load_percent", (10, 15, 20), "more loads of the Hopfield size sweep (with "
+      "size_loads), in percent of its units", "ints", low=1),
     P("criterion", 0.98, "accuracy that defines the capacity C", "float", low=0, high=1),
     P("recent_percent", 50, "the most recent items, scored apart from the older ones (loads "
       "above this count), in percent of n_slots", "int", low=1, high=100),
@@ -75,10 +80,11 @@ PARAMETERS = ParameterSet([
 
 @dataclass(frozen=True)
 class Unit:
-    """The loads of one circuit, size and seed, and the models scored on them."""
+    """The loads of one circuit, size and seed, and the models scored on them. ``size``:
+    index slots (``kv-index``) or memory units, n_input + n_value (``hopfield``)."""
 
     circuit: str
-    n_slots: int
+    size: int
     seed: int
     loads: tuple[int, ...]
     models: tuple[str, ...]
@@ -93,7 +99,7 @@ def slot_probability(model: str, n_slots: int) -> float:
 def spiking_requests(units: list[Unit], fixed: dict[str, Any]
                      ) -> tuple[list[RunRequest], list[tuple[str, int, int, int, int]]]:
     """The paired-recall runs of the units (slot policies that coincide share one run) and,
-    per scored (model, n_slots, load, seed), the number of its run."""
+    per scored (model, size, load, seed), the number of its run."""
     requests: list[RunRequest] = []
     numbers: dict[tuple, int] = {}
     scored = []
@@ -103,30 +109,37 @@ def spiking_requests(units: list[Unit], fixed: dict[str, Any]
                 _, policy, _ = SPIKING_MODELS[model]
                 overrides = {**fixed, "n_items": load}
                 if unit.circuit == "kv-index":
-                    overrides.update(n_slots=unit.n_slots, slot_policy=policy,
-                                     slot_probability=slot_probability(model, unit.n_slots))
+                    overrides.update(n_slots=unit.size, slot_policy=policy,
+                                     slot_probability=slot_probability(model, unit.size))
+                elif unit.size != fixed["n_input"] + fixed["n_value"]:
+                    overrides.update(n_input=unit.size // 2, n_value=unit.size // 2)
                 key = (unit.circuit, unit.seed, tuple(sorted(overrides.items())))
                 if key not in numbers:
                     numbers[key] = len(requests)
                     requests.append(RunRequest("paired-recall", unit.seed, overrides,
                                                unit.circuit))
-                scored.append((model, unit.n_slots, load, unit.seed, numbers[key]))
+                scored.append((model, unit.size, load, unit.seed, numbers[key]))
     return requests, scored
 
 
-def rate_records(p: dict[str, Any], n_slots: int, load: int, seed: int,
+def rate_records(p: dict[str, Any], size: int, load: int, seed: int,
                  models: list[str]) -> list[dict[str, Any]]:
-    """The rate references on the patterns (and slot tags) the spiking runs used."""
+    """The rate references on the patterns (and slot tags) the spiking runs used: at ``size``
+    slots for the slot memories, at ``size`` units (half key, half value) for
+    ``rate_hopfield`` in its size sweep, on the main grid's patterns otherwise."""
     from neuro_kv.api import prepare
 
     records = []
     for model in models:
         source = RATE_MODELS[model]
         _, policy, _ = SPIKING_MODELS[source]
+        n_slots = size if model.startswith("rate_kv") else p["n_slots"]
         overrides = {"n_items": load, "n_input": p["n_input"], "n_value": p["n_value"],
                      "n_slots": n_slots, "cue_hidden_fraction": p["cue_hidden_fraction"],
                      "slot_policy": policy,
                      "slot_probability": slot_probability(source, n_slots)}
+        if model == "rate_hopfield" and size != main_size(model, p):
+            overrides.update(n_input=size // 2, n_value=size // 2)
         proto, _, values, _ = prepare("paired-recall", "kv-index", "numpy", seed, overrides)
         patterns = proto.draw_patterns(values, np.random.default_rng(seed))
         rng = np.random.default_rng([seed, 2])
@@ -141,9 +154,15 @@ def rate_records(p: dict[str, Any], n_slots: int, load: int, seed: int,
             memory = OuterProductMemory(patterns.keys, patterns.values)
         estimates = memory.recall(patterns.cues, rng)
         per_item = (estimates == patterns.values).mean(axis=1)
-        records.append({"model": model, "n_slots": n_slots, "load": load, "seed": seed,
+        records.append({"model": model, "size": size, "load": load, "seed": seed,
                         "per_item": [float(a) for a in per_item]})
     return records
+
+
+def main_size(model: str, p: dict[str, Any]) -> int:
+    """The size of a model on the main grid: slots for the slot memories, memory units
+    (n_input + n_value) for the others."""
+    return p["n_slots"] if "kv" in model else p["n_input"] + p["n_value"]
 
 
 def capacity_of(accuracy: dict[int, float], criterion: float) -> int:
@@ -157,15 +176,35 @@ def capacity_of(accuracy: dict[int, float], criterion: float) -> int:
     return capacity
 
 
+def capacity_interval(by_seed: dict[int, list[float]], criterion: float,
+                      seed: int = 0, level: float = 0.95) -> list[float]:
+    """Bootstrap (percentile) interval of the capacity: seeds resampled with replacement,
+    each seed keeping its accuracy at every load."""
+    loads = sorted(by_seed)
+    table = np.array([by_seed[load] for load in loads])  # loads x seeds
+    if table.shape[1] < 2:
+        value = float(capacity_of(dict(zip(loads, table.mean(axis=1), strict=True)),
+                                  criterion))
+        return [value, value]
+    draws = np.random.default_rng(seed).integers(0, table.shape[1], (2000, table.shape[1]))
+    capacities = [capacity_of(dict(zip(loads, table[:, d].mean(axis=1), strict=True)),
+                              criterion) for d in draws]
+    tail = 100 * (1 - level) / 2
+    return [float(np.percentile(capacities, tail)), float(np.percentile(capacities, 100 - tail))]
+
+
 def summarise(records: list[dict[str, Any]], p: dict[str, Any]) -> dict[str, Any]:
-    """Accuracy per model and load (mean and per seed), capacities, recent vs old items."""
+    """Accuracy per model and load (mean, t interval and per seed), capacities with bootstrap
+    intervals over seeds (main grid and by size), recent vs old items."""
+    from analysis.statistics import t_interval
+
     table: dict[tuple[str, int], dict[int, list[float]]] = {}
     ages: dict[tuple[str, int], dict[int, list[tuple[float, float]]]] = {}
-    for record in records:
-        key = (record["model"], record["n_slots"])
+    for record in sorted(records, key=lambda r: r["seed"]):
+        key = (record["model"], record["size"])
         per_item = np.asarray(record["per_item"])
         table.setdefault(key, {}).setdefault(record["load"], []).append(float(per_item.mean()))
-        recent = max(1, round(record["n_slots"] * p["recent_percent"] / 100))
+        recent = max(1, round(p["n_slots"] * p["recent_percent"] / 100))
         if record["load"] > recent:
             ages.setdefault(key, {}).setdefault(record["load"], []).append(
                 (float(per_item[-recent:].mean()), float(per_item[:-recent].mean())))
@@ -173,24 +212,30 @@ def summarise(records: list[dict[str, Any]], p: dict[str, Any]) -> dict[str, Any
     def mean_by_load(runs: dict[int, list[float]]) -> dict[int, float]:
         return {load: round(float(np.mean(v)), 4) for load, v in sorted(runs.items())}
 
-    main = p["n_slots"]
-    metrics: dict[str, Any] = {"accuracy": {}, "accuracy_by_seed": {}, "capacity": {},
-                               "capacity_by_size": {}, "by_age": {}}
-    for (model, n_slots), runs in sorted(table.items()):
+    metrics: dict[str, Any] = {"accuracy": {}, "accuracy_ci": {}, "accuracy_by_seed": {},
+                               "capacity": {}, "capacity_ci": {}, "capacity_by_size": {},
+                               "capacity_by_size_ci": {}, "by_age": {}}
+    for (model, size), runs in sorted(table.items()):
         means = mean_by_load(runs)
         capacity = capacity_of(means, p["criterion"])
-        if n_slots == main:
+        interval = capacity_interval(runs, p["criterion"])
+        if size == main_size(model, p):
             metrics["accuracy"][model] = means
+            metrics["accuracy_ci"][model] = {
+                load: [round(v, 4) for v in t_interval(np.array(r))]
+                for load, r in sorted(runs.items())}
             metrics["accuracy_by_seed"][model] = {load: [round(a, 4) for a in v]
                                                   for load, v in sorted(runs.items())}
             metrics["capacity"][model] = capacity
-        if "kv" in model:  # the slot memories; the others have no slots
-            metrics["capacity_by_size"].setdefault(model, {})[n_slots] = capacity
-        if n_slots == main and (model, n_slots) in ages:
+            metrics["capacity_ci"][model] = interval
+        if "kv" in model or "hopfield" in model:  # models with a size sweep
+            metrics["capacity_by_size"].setdefault(model, {})[size] = capacity
+            metrics["capacity_by_size_ci"].setdefault(model, {})[size] = interval
+        if size == main_size(model, p) and (model, size) in ages:
             metrics["by_age"][model] = {
                 load: {"recent": round(float(np.mean([r for r, _ in v])), 4),
                        "older": round(float(np.mean([o for _, o in v])), 4)}
-                for load, v in sorted(ages[(model, n_slots)].items())}
+                for load, v in sorted(ages[(model, size)].items())}
     return metrics
 
 
@@ -205,9 +250,14 @@ class Capacity:
         if not p["loads"]:
             raise ParameterError("parameter 'loads': value (empty) is not allowed; "
                                  "expected at least one integer")
+        odd = [size for size in p["hopfield_units"] if size % 2]
+        if odd:
+            raise ParameterError(f"parameter 'hopfield_units': value {odd[0]} is not allowed; "
+                                 "expected even numbers (half key, half value)")
 
     def units(self, p: dict[str, Any], seed: int) -> list[Unit]:
-        """The units of work: the main grid (all models) and the size sweep (KV models)."""
+        """The units of work: the main grid (all models) and the size sweeps (key-value
+        models by slots, Hopfield by units)."""
         seeds = range(seed, seed + p["n_seeds"])
         kv = tuple(name for name, spec in SPIKING_MODELS.items() if spec[0] == "kv-index")
         units = []
@@ -221,9 +271,20 @@ class Capacity:
                 units += [Unit("kv-index", n_slots, s, tuple(sorted(loads)), models)
                           for s in seeds]
         if "hopfield" in p["models"]:
-            units += [Unit("hopfield", p["n_slots"], s, tuple(sorted(p["loads"])),
-                           ("hopfield",)) for s in seeds]
+            for size, loads in self.hopfield_loads(p).items():
+                units += [Unit("hopfield", size, s, loads, ("hopfield",)) for s in seeds]
         return units
+
+    def hopfield_loads(self, p: dict[str, Any]) -> dict[int, tuple[int, ...]]:
+        """Loads of the Hopfield models per size (units): the main grid's at n_input +
+        n_value, the size sweep's at each of ``hopfield_units``."""
+        main = main_size("hopfield", p)
+        found: dict[int, set[int]] = {main: set(p["loads"])}
+        for size in p["hopfield_units"]:
+            found.setdefault(size, set()).update(
+                p["size_loads"], {max(1, round(size * q / 100))
+                                  for q in p["hopfield_load_percent"]})
+        return {size: tuple(sorted(loads)) for size, loads in sorted(found.items())}
 
     def execute(self, p: dict[str, Any], seed: int, device: str,
                 progress: Callable[[str], None] | None = None) -> dict[str, Any]:
@@ -240,9 +301,9 @@ class Capacity:
         if failed:
             raise RuntimeError(f"{len(failed)} of {len(results)} capacity runs failed; "
                                f"first: {failed[0].error}")
-        records = [{"model": model, "n_slots": n_slots, "load": load, "seed": run_seed,
+        records = [{"model": model, "size": size, "load": load, "seed": run_seed,
                     "per_item": results[number].metrics["per_item_accuracy"]}
-                   for model, n_slots, load, run_seed, number in scored]
+                   for model, size, load, run_seed, number in scored]
         records += self.rate_references(p, units, seed)
         metrics = summarise(records, p)
         metrics.update(
@@ -261,19 +322,24 @@ class Capacity:
                         seed: int) -> list[dict[str, Any]]:
         """Rate models on the spiking runs' patterns: slot memories where their spiking
         key-value model ran, pattern-level models (Hopfield, softmax, outer product) on the
-        main grid."""
-        kv_grid = {(u.n_slots, load, u.seed) for u in units if u.circuit == "kv-index"
-                   for load in u.loads}
-        main_grid = {(p["n_slots"], load, s) for load in p["loads"]
-                     for s in range(seed, seed + p["n_seeds"])}
+        main grid, and the rate Hopfield network at every size of the Hopfield sweep."""
+        seeds = range(seed, seed + p["n_seeds"])
+        grids: dict[str, set[tuple[int, int, int]]] = {}
+        for model, source in RATE_MODELS.items():
+            if model.startswith("rate_kv"):
+                grids[model] = ({(u.size, load, u.seed) for u in units
+                                 if u.circuit == "kv-index" for load in u.loads}
+                                if source in p["models"] else set())
+            else:
+                grids[model] = {(main_size(model, p), load, s) for load in p["loads"]
+                                for s in seeds}
+        grids["rate_hopfield"] |= {(size, load, s) for size, loads
+                                   in self.hopfield_loads(p).items()
+                                   for load in loads for s in seeds}
         rates = []
-        for n_slots, load, run_seed in sorted(kv_grid | main_grid):
-            models = [m for m, source in RATE_MODELS.items()
-                      if (m.startswith("rate_kv") and source in p["models"]
-                          and (n_slots, load, run_seed) in kv_grid)
-                      or (not m.startswith("rate_kv")
-                          and (n_slots, load, run_seed) in main_grid)]
-            rates += rate_records(p, n_slots, load, run_seed, models)
+        for point in sorted(set().union(*grids.values())):
+            models = [m for m in RATE_MODELS if point in grids[m]]
+            rates += rate_records(p, *point, models)
         return rates
 
     def figures(self, p: dict[str, Any], metrics: dict[str, Any]) -> dict[str, Any]:

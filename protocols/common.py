@@ -47,6 +47,10 @@ class KVIndexProtocol:
             f"{self.name}.png": partial(type(self).figure, result.metrics),
         }
 
+    def batch_figures(self, p: dict[str, Any], combined: dict[str, Any]) -> dict[str, Any]:
+        """The protocol's figure of a batch: means over seeds with their intervals."""
+        return {f"{self.name}.png": partial(type(self).figure, combined)}
+
 
 def new_schedule(p: dict[str, Any]) -> Schedule:
     """An empty schedule for the circuit sizes and timing in ``p``."""

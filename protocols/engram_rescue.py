@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 
 from analysis.forgetting_figures import engram_rescue_figure
+from analysis.statistics import first_crossing
 from neuro_kv.parameters import Parameter, ParameterSet
 from neuro_kv.schedule import Phase, Schedule
 from neuro_kv.spikes import SpikeRecord
@@ -45,7 +46,8 @@ PARAMETERS = ParameterSet([
     P("n_amnesic", 5, "items made amnesic (the first ones stored)", "int", low=1),
     P("key_retention", 0.5, "factor on the amnesic slots' key synapses (1: no amnesia)",
       "float", low=0, high=1),
-    P("gains", (1.0, 1.25, 1.5, 1.75, 2.0), "gains beta on the amnesic slots' key pathway",
+    P("gains", (1.0, 1.1, 1.2, 1.3, 1.4, 1.5, 1.6, 1.7, 1.8, 1.9, 2.0),
+      "gains beta on the amnesic slots' key pathway (the paper's Fig. 3B: 1.0-1.9)",
       "floats", low=0),
     P("cue_hidden_fraction", 0.6, "fraction of key entries hidden in a retrieval cue",
       "float", low=0, high=1),
@@ -61,7 +63,7 @@ class EngramRescue(KVIndexProtocol):
     parameters = PARAMETERS
     figure = staticmethod(engram_rescue_figure)
     scalar_metrics = ("cue_recall_before", "cue_recall_after", "control_recall_after",
-                      "direct_stimulation_recall")
+                      "direct_stimulation_recall", "half_rescue_gain")
 
     def check(self, p: dict[str, Any]) -> None:
         schedule_step(p)
@@ -124,6 +126,7 @@ class EngramRescue(KVIndexProtocol):
             "control_recall_after": accuracy(after, ~amnesic(after)),
             "direct_stimulation_recall": accuracy(stimulated, amnesic(stimulated)),
             "gain_curve": {f"{gain:g}": value for gain, value in sorted(curve.items())},
+            "half_rescue_gain": half_rescue_gain(curve, accuracy(before, amnesic(before))),
             "slot_hit_before": float(np.mean((before.winners == before.items)[
                 amnesic(before)])),
             "slot_hit_after": float(np.mean((after.winners == after.items)[amnesic(after)])),
@@ -136,6 +139,17 @@ class EngramRescue(KVIndexProtocol):
         if weights is not None:
             metrics.update(weight_retention(p, weights, n_amnesic, n))
         return metrics
+
+
+def half_rescue_gain(curve: dict[float, float], ceiling: float) -> float:
+    """The gain beta at which cue recall of the amnesic items is half-way back from its
+    floor (beta = 1) to its ceiling (recall before the amnesia); NaN if it never gets there
+    (the paper's Fig. 3B, scaled from 9.1 % to 99.5 %: beta 1.20)."""
+    gains = sorted(curve)
+    floor = curve[gains[0]]
+    if ceiling <= floor:
+        return float("nan")
+    return first_crossing(gains, [curve[g] for g in gains], floor + 0.5 * (ceiling - floor))
 
 
 def weight_retention(p: dict[str, Any], weights: dict[str, np.ndarray], n_amnesic: int,

@@ -30,7 +30,7 @@ from brian2 import ms, second
 
 from analysis.decoding import first_spike, key_match_signal, settling_time
 from analysis.forgetting_figures import feeling_of_knowing_figure
-from analysis.statistics import auc
+from analysis.statistics import auc, pooled_auc
 from neuro_kv.parameters import Parameter, ParameterSet
 from neuro_kv.schedule import Phase, Schedule
 from neuro_kv.spikes import SpikeRecord
@@ -137,6 +137,23 @@ class FeelingOfKnowing(KVIndexProtocol):
             for item, cue in enumerate(block):
                 schedule.add(Phase("retrieve", item, cue=cue, tags={"cue": name}))
         return schedule
+
+    def combine(self, p: dict[str, Any], metrics: list[dict[str, Any]]) -> dict[str, Any]:
+        """Over seeds: ``fok_auc_pooled``, the AUC of every run's failed recalls against
+        every run's never-stored cues, with ``fok_auc_pooled_ci``, a bootstrap interval over
+        runs; ``key_before_value_seeds``, the runs whose key latency precedes their value
+        latency; the pooled ``signals`` (for the batch figure)."""
+        failed = [m["signals"]["not_recalled"] for m in metrics]
+        never = [m["signals"]["never_stored"] for m in metrics]
+        value, interval = pooled_auc(failed, never, seed=0)
+        return {
+            "fok_auc_pooled": value, "fok_auc_pooled_ci": list(interval),
+            "n_failed_pooled": int(sum(len(f) for f in failed)),
+            "key_before_value_seeds": int(sum(m["key_latency_ms"] < m["value_latency_ms"]
+                                              for m in metrics)),
+            "signals": {name: [s for m in metrics for s in m["signals"][name]]
+                        for name in ("recalled", "not_recalled", "never_stored")},
+        }
 
     def analyse(self, p: dict[str, Any], cues: FokCues, schedule: Schedule,
                 spikes: SpikeRecord, rng: np.random.Generator, weights: Any = None

@@ -22,6 +22,7 @@ from typing import Any
 import numpy as np
 
 from analysis.forgetting_figures import list_before_last_figure
+from analysis.statistics import slope
 from neuro_kv.parameters import Parameter, ParameterError, ParameterSet
 from neuro_kv.schedule import Phase, Schedule
 from neuro_kv.spikes import SpikeRecord
@@ -93,7 +94,8 @@ class ListBeforeLast(KVIndexProtocol):
     name = "list-before-last"
     parameters = PARAMETERS
     figure = staticmethod(list_before_last_figure)
-    scalar_metrics = ("prev_length_effect", "last_length_effect")
+    scalar_metrics = ("prev_length_effect", "last_length_effect", "prev_length_slope",
+                      "last_length_slope")
 
     def check(self, p: dict[str, Any]) -> None:
         schedule_step(p)
@@ -153,6 +155,10 @@ class ListBeforeLast(KVIndexProtocol):
             "recall_by_len_last": by_last,
             "prev_length_effect": by_prev[prev_keys[0]] - by_prev[prev_keys[-1]],
             "last_length_effect": by_last[last_keys[0]] - by_last[last_keys[-1]],
+            "prev_length_slope": slope(p["prev_lengths"], [by_prev[str(n)]
+                                                           for n in p["prev_lengths"]]),
+            "last_length_slope": slope(p["last_lengths"], [by_last[str(n)]
+                                                           for n in p["last_lengths"]]),
             "correct_slot_share": {f"{a},{b}": float(np.mean(v)) for (a, b), v
                                    in share.items()},
             "items_per_condition": {f"{a},{b}": len(v) for (a, b), v in by_condition.items()},

@@ -13,7 +13,7 @@ import pytest
 import neuro_kv
 from neuro_kv.api import prepare
 from neuro_kv.parameters import ParameterError
-from protocols.capacity import capacity_of
+from protocols.capacity import capacity_interval, capacity_of
 
 
 def test_capacity_is_the_last_load_before_the_first_failure():
@@ -22,11 +22,21 @@ def test_capacity_is_the_last_load_before_the_first_failure():
     assert capacity_of({5: 1.0, 40: 0.98}, 0.98) == 40
 
 
+def test_capacity_interval_resamples_whole_seeds():
+    """Seeds keep their accuracy at every load: one of three seeds fails at load 3, so a
+    resample without it (probability (2/3)^3 = 0.30) gives C = 3, one with it C = 2."""
+    by_seed = {2: [1.0, 1.0, 1.0], 3: [1.0, 1.0, 0.91], 4: [0.9, 0.9, 0.9]}
+    assert capacity_of({k: float(np.mean(v)) for k, v in by_seed.items()}, 0.98) == 2
+    assert capacity_interval(by_seed, 0.98) == [2.0, 3.0]
+    assert capacity_interval({2: [1.0], 3: [0.5]}, 0.98) == [2.0, 2.0]  # one seed: no spread
+
+
 @pytest.mark.parametrize("overrides, fragment", [
     ({"models": "kv_sequential,bogus"}, "'models'"),
     ({"loads": ""}, "'loads'"),
     ({"loads": "5,0"}, "'loads'"),
     ({"criterion": 1.5}, "'criterion'"),
+    ({"hopfield_units": "40,81"}, "'hopfield_units': value 81"),
 ])
 def test_bad_capacity_parameters_are_refused(overrides, fragment):
     with pytest.raises(ParameterError, match=fragment):
@@ -60,7 +70,7 @@ def test_kv_sequential_capacity_reaches_the_slot_count_and_degrades_gracefully()
 
 def test_spiking_hopfield_saturates_early_and_collapses():
     m = neuro_kv.run("capacity", seed=1, loads="2,10,40", n_seeds=1, models="hopfield",
-                     size_sweep="").metrics
+                     size_sweep="", hopfield_units="").metrics
     assert m["accuracy"]["hopfield"][2] >= 0.98  # a working attractor memory at low load
     assert m["capacity"]["hopfield"] <= 8
     assert m["capacity"]["rate_hopfield"] <= 8
