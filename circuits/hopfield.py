@@ -61,8 +61,9 @@ PARAMETERS = ParameterSet([
       "quantity", mV, low=0),
     P("teacher_drive", 60 * mV, "teacher depolarisation of clamped memory rails", "quantity",
       mV, low=0),
-    P("recurrent_gain", 0.012 * mV, "recurrent current jump per presynaptic spike at weight 1 "
-      "(signed: negative weights inhibit)", "quantity", mV, low=0),
+    P("recurrent_gain", 0.96 * mV, "recurrent current jump per presynaptic spike at weight 1, "
+      "divided by the number of entries n_input + n_value (Hopfield's 1/N; signed: negative "
+      "weights inhibit)", "quantity", mV, low=0),
     P("retrieval_bias", 14 * mV, "depolarisation of the memory while a cue is shown",
       "quantity", mV, low=0),
     P("tau_ramp", 30 * ms, "rise time of the retrieval bias after cue onset (entries with the "
@@ -157,7 +158,9 @@ v_threshold : volt (constant)
 memory_to_inhibitory : volt (constant)  # EPSC jump per memory spike
 """
 
-RECURRENT_TRANSMISSION = ("I_rec_post += recurrent_gain_post * w"
+#: Hopfield's 1/N: the jump per spike is ``recurrent_gain * w / n_entries`` (n_entries =
+#: n_input + n_value), so the field of a stored pattern does not grow with the network's size
+RECURRENT_TRANSMISSION = ("I_rec_post += recurrent_gain_post * w / {n_entries}"
                           " * clip(1 - acetylcholine_suppression_post * modulator_post, 0, 1)")
 LIF_THRESHOLD = "v > v_threshold"
 
@@ -256,7 +259,8 @@ class HopfieldCircuit:
                        lambda i, j: i // p["input_copies"] == j // copies)
 
         recurrent = rail_covariance().synapses(memory, memory,
-                                               transmission=RECURRENT_TRANSMISSION,
+                                               transmission=RECURRENT_TRANSMISSION.format(
+                                                   n_entries=n_entries),
                                                name="recurrent", dt=p["plasticity_dt"])
         connect_blocks(recurrent, memory_view, memory_view, K,
                        lambda i, j: i // (2 * copies) != j // (2 * copies))

@@ -87,6 +87,9 @@ PARAMETERS = ParameterSet([
       mV, low=0),
     P("inhibition_strength", 12 * mV, "IPSC jump on slots per interneuron spike (sets how "
       "winner-take-all the read-out is)", "quantity", mV, low=0),
+    P("onset_reset", 1.0, "share of the slots' membrane deviation from rest and of their "
+      "inhibitory current removed at every window's onset (1: each window's race starts "
+      "afresh; 0: the previous window's inhibition carries over)", "float", low=0, high=1),
     P("teacher_drive", 40 * mV, "teacher depolarisation of clamped cortical neurons",
       "quantity", mV, low=0),
     P("value_gain", 120 * mV, "cortical EPSC jump per slot spike at value weight 1",
@@ -137,7 +140,9 @@ key_pathway_gain : 1                 # gain on this slot's key pathway (schedule
 modulator : 1                        # neuromodulator level of the replica (schedule)
 inhibition_gain : 1                  # gain on the replica's recurrent inhibition (schedule)
 latch_gain : 1                       # gain on self-excitation: 0 in gaps releases the latch
+onset : 1                            # 1 at a window's first schedule step (schedule)
 replica : integer (constant)
+onset_reset : 1 (constant)           # share of the slots' state reset at a window's onset
 v_rest : volt (constant)
 v_reset : volt (constant)
 v_threshold : volt (constant)
@@ -156,6 +161,9 @@ modulator = modulator_level(t, replica)
 inhibition_gain = inhibition_level(t, replica)
 latch_gain = latch_level(t, replica)
 I_self = I_self * int(latch_gain > 0)
+onset = onset_level(t, replica)
+v = v_rest + (v - v_rest) * (1 - onset_reset * onset)
+I_inh = I_inh * (1 - onset_reset * onset)
 tag = plateau_level(t, i)
 stimulation = stimulation_level(t, i)
 key_pathway_gain = key_pathway_level(t, i)
@@ -218,6 +226,7 @@ STIMULI = {
     "modulator_level": (lambda p: 1, 0.0),
     "inhibition_level": (lambda p: 1, 1.0),
     "latch_level": (lambda p: 1, 0.0),
+    "onset_level": (lambda p: 1, 0.0),
 }
 
 
@@ -234,6 +243,7 @@ def stimulus(p: dict[str, Any], schedule: Schedule) -> dict[str, np.ndarray]:
         "modulator_level": arrays.modulator[:, None],
         "inhibition_level": arrays.inhibition_gain[:, None],
         "latch_level": arrays.latch_gain[:, None],
+        "onset_level": arrays.onset[:, None],
     }
 
 
@@ -352,7 +362,8 @@ class KVIndexCircuit:
             **{name: [(index, name)] for name in (
                 "plateau_drive", "stimulation_drive", "self_excitation",
                 "inhibition_strength", "key_gain", "feedforward_inhibition",
-                "key_acetylcholine_suppression", "eta_key", "tau_key_decay")},
+                "key_acetylcholine_suppression", "eta_key", "tau_key_decay",
+                "onset_reset")},
             **{name: [(cortex, name)] for name in (
                 "teacher_drive", "value_gain", "acetylcholine_suppression", "eta_value",
                 "stdp_a_plus", "stdp_a_minus")},

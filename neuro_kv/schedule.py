@@ -82,6 +82,8 @@ class ScheduleArrays:
     inhibition_gain: np.ndarray
     latch_gain: np.ndarray
     key_retention: np.ndarray
+    #: 1 at the first step of every window, 0 elsewhere
+    onset: np.ndarray
 
 
 @dataclass
@@ -154,8 +156,10 @@ class Schedule:
         inhibition_gain = np.ones(n_steps)
         latch_gain = np.zeros(n_steps)
         key_retention = np.ones((n_steps, self.n_slots))
+        onset = np.zeros(n_steps)
         for k, phase in enumerate(self.phases):
             first = k * self.steps_per_period
+            onset[first] = 1.0
             rows = slice(first, first + self.steps_per_window)
             cue[rows] = phase.cue
             if phase.teacher is not None:
@@ -169,4 +173,4 @@ class Schedule:
             key_retention[first, list(phase.weakened_slots)] = phase.key_retention
         return ScheduleArrays(float(self.step / second), cue, teacher, plateau,
                               stimulation, modulator, key_pathway_gain, inhibition_gain,
-                              latch_gain, key_retention)
+                              latch_gain, key_retention, onset)

@@ -5,7 +5,7 @@ retrieval gains are per-replica model variables, so the whole grid runs as batch
 of one build per structure. The objective is the mean recall accuracy at a few loads and seeds,
 printed next to the rate-level Hopfield network on the same patterns.
 
-    python scripts/tune_hopfield.py --grid recurrent_gain=0.013,0.017,0.025 \\
+    python scripts/tune_hopfield.py --grid recurrent_gain=0.64,0.96,1.36 \\
         --grid retrieval_bias=14,15 --loads 3,5,8 --seeds 1,2 --set tau_recurrent=30*ms
 
 Grid values are in the parameter's unit (``neuro-kv params paired-recall --circuit

@@ -13,8 +13,11 @@ from analysis.decoding import key_match_signal, most_active, population_vector_d
 from analysis.statistics import auc
 from neuro_kv.cli import main
 from neuro_kv.parameters import ParameterError
+from neuro_kv.registry import get_protocol
+from neuro_kv.results import combine_metrics
 from neuro_kv.schedule import Phase, Schedule
 from protocols.accessibility_precision import ring_bump
+from protocols.feeling_of_knowing import FeelingOfKnowing
 
 FORGETTING = ("engram-rescue", "accessibility-precision", "separability-robustness",
               "feeling-of-knowing", "list-before-last")
@@ -113,16 +116,16 @@ def test_engram_rescue(tmp_path):
 def test_accessibility_falls_while_found_memories_stay_sharp():
     """Seeds 1-8 (one batch), 10 targets, 3 interferers per target with 90 % of the key
     shared: a similar key takes the winning slot more often, but a memory that is found comes
-    back as sharp as without interference (the hard read-out; over seeds 1-20 the change is
-    1.2 deg, 95 % interval 0.7 to 1.8, README)."""
+    back as sharp as without interference (the hard read-out). Asserted on the 95 %
+    intervals over the eight seeds (over seeds 1-20 at the defaults: README)."""
     runs = neuro_kv.run_many("accessibility-precision", seeds=range(1, 9),
                              interference_levels="0,3")
-    drop = np.mean([r.metrics["accessibility_drop"] for r in runs])
-    change = np.mean([r.metrics["precision_change_deg"] for r in runs])
-    assert np.mean([r.metrics["accessibility"]["0"] for r in runs]) >= 0.9
-    assert drop >= 0.2, drop
-    assert abs(change) <= 3.0, change
-    assert np.mean([r.metrics["precision_deg"]["0"] for r in runs]) <= 3.0
+    m = combine_metrics([r.metrics for r in runs])
+    assert m["accessibility"]["0"] >= 0.9
+    assert m["accessibility_drop"] >= 0.2 and m["accessibility_drop_ci"][0] > 0.1, m
+    low, high = m["precision_change_deg_ci"]
+    assert -3.0 <= low and high <= 3.0, (low, high)
+    assert m["precision_deg"]["0"] <= 3.0
 
 
 def test_a_soft_read_out_blends_values_and_noise_breaks_every_read_out():
@@ -139,40 +142,65 @@ def test_a_soft_read_out_blends_values_and_noise_breaks_every_read_out():
 
 
 def test_feeling_of_knowing():
-    """Seed 1, 16 stored (4 of them taught in part), 16 never-stored, 6 familiar cues."""
-    m = neuro_kv.run("feeling-of-knowing", seed=1, n_items=16, n_novel=16,
-                     n_familiar=6).metrics
-    assert m["key_latency_ms"] + 5 <= m["value_latency_ms"]
-    assert m["n_failed"] >= 4 and m["fok_auc"] > 0.7
-    familiar = m["familiar"]
+    """Seeds 1-4 (one batch), 16 stored (4 of them taught in part), 16 never-stored, 6
+    familiar cues: the AUC pooled over the four seeds and its bootstrap interval over runs,
+    the key match before the value in every seed."""
+    runs = neuro_kv.run_many("feeling-of-knowing", seeds=range(1, 5), n_items=16, n_novel=16,
+                             n_familiar=6)
+    metrics = [r.metrics for r in runs]
+    pooled = FeelingOfKnowing().combine(runs[0].parameters, metrics)
+    assert pooled["n_failed_pooled"] >= 16
+    assert pooled["fok_auc_pooled"] >= 0.75 and pooled["fok_auc_pooled_ci"][0] > 0.6, pooled
+    assert pooled["key_before_value_seeds"] == 4
+    assert all(m["key_latency_ms"] + 3 <= m["value_latency_ms"] for m in metrics)
+    familiar = combine_metrics(metrics)["familiar"]
     assert familiar["signal"]["familiar"] > 1.5 * familiar["signal"]["plain"]
     assert familiar["signal"]["familiar"] > familiar["signal"]["random_fill"]
     assert familiar["accuracy"]["familiar"] <= familiar["accuracy"]["plain"]
 
 
 def test_list_before_last():
-    """Seeds 1-8 (one batch), lists of 2 and 12 items, once each: the mean effects over seeds
-    (one seed's two-block effects are noisy: seed 1 alone gives 0.15 and 0.07)."""
+    """Seeds 1-8 (one batch), lists of 2 and 12 items, once each: recall of L-1 falls with
+    its own length (the interval over seeds of the slope below 0) and by less, if at all,
+    with the length of L (one seed's two-block effects are noisy: seed 1 alone gives 0.15
+    and 0.07)."""
     runs = neuro_kv.run_many("list-before-last", seeds=range(1, 9), prev_lengths="2,12",
                              last_lengths="2,12", repeats=1)
-    prev = np.mean([r.metrics["prev_length_effect"] for r in runs])
-    last = np.mean([r.metrics["last_length_effect"] for r in runs])
-    assert prev >= 0.1
-    assert last <= prev - 0.1
+    m = combine_metrics([r.metrics for r in runs])
+    assert m["prev_length_slope_ci"][1] < 0, m["prev_length_slope_ci"]
+    assert m["prev_length_effect"] >= 0.1
+    assert m["last_length_effect"] <= m["prev_length_effect"] - 0.1
 
 
 # ---- the protocols at their default sizes (slow) ----------------------------------------
 
 @pytest.mark.slow
-@pytest.mark.parametrize("seed", [1, 2, 3])
-def test_default_sizes(seed):
-    m = neuro_kv.run("engram-rescue", seed=seed).metrics
+def test_the_claims_over_seeds_1_to_20():
+    """Every forgetting claim of the theory at the default sizes, over seeds 1-20 (one batch
+    per protocol), on the 95 % intervals over seeds (README: the measured numbers)."""
+    seeds = range(1, 21)
+
+    def over_seeds(name: str) -> dict:
+        runs = neuro_kv.run_many(name, seeds=seeds, workers=2)
+        assert all(r.ok for r in runs)
+        metrics = [r.metrics for r in runs]
+        combined = combine_metrics(metrics)
+        protocol = get_protocol(name)
+        if hasattr(protocol, "combine"):
+            combined.update(protocol.combine(runs[0].parameters, metrics))
+        return combined
+
+    m = over_seeds("engram-rescue")
+    assert m["cue_recall_after_ci"][1] <= 0.55 and m["direct_stimulation_recall"] >= 0.9
     curve = [m["gain_curve"][g] for g in sorted(m["gain_curve"], key=float)]
-    assert m["cue_recall_after"] <= 0.65 and m["direct_stimulation_recall"] >= 0.95
     assert curve[-1] >= 0.9 and np.all(np.diff(curve) >= -0.05)
-    m = neuro_kv.run("accessibility-precision", seed=seed).metrics
-    assert m["accessibility"]["3"] < m["accessibility"]["0"]
-    m = neuro_kv.run("feeling-of-knowing", seed=seed).metrics
-    assert m["fok_auc"] > 0.7 and m["key_latency_ms"] < m["value_latency_ms"]
-    m = neuro_kv.run("list-before-last", seed=seed).metrics
-    assert m["prev_length_effect"] > m["last_length_effect"]
+    m = over_seeds("accessibility-precision")
+    assert m["accessibility_drop_ci"][0] >= 0.2
+    assert m["precision_change_deg"] <= 3.0
+    m = over_seeds("feeling-of-knowing")
+    assert m["fok_auc_pooled"] >= 0.75 and m["fok_auc_pooled_ci"][0] > 0.6
+    assert m["key_before_value_seeds"] == 20
+    m = over_seeds("list-before-last")
+    assert m["prev_length_slope_ci"][1] < 0
+    low, high = m["last_length_slope_ci"]
+    assert low <= 0 <= high

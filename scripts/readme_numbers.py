@@ -1,0 +1,139 @@
+"""The README's measured numbers, printed as Markdown from result directories' ``metrics.json``
+(so they are regenerated, not typed): a batch directory of a protocol (means over seeds with
+``NAME_ci``) or a ``capacity`` result directory.
+
+    python scripts/readme_numbers.py results/engram-rescue-seeds1-20 results/capacity-seed1
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import tomllib
+from pathlib import Path
+from typing import Any
+
+
+def interval(m: dict[str, Any], name: str, digits: int = 3) -> str:
+    """``mean (low-high)`` of a metric and its ``_ci``."""
+    value, (low, high) = m[name], m[f"{name}_ci"]
+    return f"{value:.{digits}f} ({low:.{digits}f} to {high:.{digits}f})"
+
+
+def by_key(m: dict[str, Any], name: str, digits: int = 3) -> str:
+    """A dict metric as ``key: mean (low-high)`` in key order."""
+    keys = sorted(m[name], key=float)
+    ci = m.get(f"{name}_ci", {})
+    return " / ".join(f"{k}: {m[name][k]:.{digits}f}" + (
+        f" ({ci[k][0]:.{digits}f}-{ci[k][1]:.{digits}f})" if k in ci else "") for k in keys)
+
+
+def engram_rescue(m: dict[str, Any]) -> list[str]:
+    return [f"- cue recall before: {interval(m, 'cue_recall_before')}",
+            f"- cue recall after: {interval(m, 'cue_recall_after')}",
+            f"- direct stimulation: {interval(m, 'direct_stimulation_recall')}",
+            f"- controls after: {interval(m, 'control_recall_after')}",
+            f"- gain curve: {by_key(m, 'gain_curve')}",
+            f"- half-rescue gain: {interval(m, 'half_rescue_gain', 2)} (the paper: 1.20)",
+            f"- key / value weight ratio: {m['key_weight_ratio']:.2f} / "
+            f"{m['value_weight_ratio']:.2f}"]
+
+
+def accessibility_precision(m: dict[str, Any]) -> list[str]:
+    return [f"- accessibility: {by_key(m, 'accessibility', 2)}",
+            f"- precision_deg: {by_key(m, 'precision_deg', 1)}",
+            f"- accessibility_drop: {interval(m, 'accessibility_drop', 2)}",
+            f"- precision_change_deg: {interval(m, 'precision_change_deg', 1)}",
+            f"- precision_slope_deg: {interval(m, 'precision_slope_deg', 2)}",
+            f"- accessibility_slope: {interval(m, 'accessibility_slope', 3)}"]
+
+
+def separability_robustness(m: dict[str, Any]) -> list[str]:
+    lines = ["| sharpness | error at each noise level (interval over seeds) | blend, clean |",
+             "|---|---|---|"]
+    for s in sorted(m["error_grid"], key=float):
+        clean = min(m["blend_grid"][s], key=float)
+        row = {"error": m["error_grid"][s], "error_ci": m["error_grid_ci"][s]}
+        lines.append(f"| {s} | {by_key(row, 'error')} | {m['blend_grid'][s][clean]:.3f} |")
+    for name in ("clean_error_soft", "clean_error_hard", "noisy_error_soft",
+                 "noisy_error_hard"):
+        lines.append(f"- {name}: {interval(m, name)}")
+    return lines
+
+
+def feeling_of_knowing(m: dict[str, Any]) -> list[str]:
+    low, high = m["fok_auc_pooled_ci"]
+    return [f"- fok_auc_pooled: {m['fok_auc_pooled']:.3f} (bootstrap over runs {low:.3f} to "
+            f"{high:.3f}; {m['n_failed_pooled']} failed recalls)",
+            f"- fok_auc (mean of per-seed AUCs): {interval(m, 'fok_auc')}",
+            f"- fok_auc_all: {interval(m, 'fok_auc_all')}",
+            f"- key latency: {interval(m, 'key_latency_ms', 1)} ms, value latency: "
+            f"{interval(m, 'value_latency_ms', 1)} ms; key first in "
+            f"{m['key_before_value_seeds']} of {m['n_seeds']} seeds",
+            f"- recall_accuracy: {interval(m, 'recall_accuracy')}",
+            f"- failed recalls per seed: {m['n_failed']:.1f} ({m['n_failed_weak']:.1f} "
+            "partly taught)"]
+
+
+def list_before_last(m: dict[str, Any]) -> list[str]:
+    return [f"- recall_by_len_prev: {by_key(m, 'recall_by_len_prev')}",
+            f"- recall_by_len_last: {by_key(m, 'recall_by_len_last')}",
+            f"- prev_length_slope: {interval(m, 'prev_length_slope', 4)} per item",
+            f"- last_length_slope: {interval(m, 'last_length_slope', 4)} per item",
+            f"- prev_length_effect: {interval(m, 'prev_length_effect')}",
+            f"- last_length_effect: {interval(m, 'last_length_effect')}",
+            f"- correct_slot_share: {by_key(m, 'correct_slot_share', 2)}"]
+
+
+def paired_recall(m: dict[str, Any]) -> list[str]:
+    return [f"- {name}: {interval(m, name)}" for name in
+            ("recall_accuracy", "slot_hit_rate", "correct_slot_spike_fraction")]
+
+
+def capacity(m: dict[str, Any]) -> list[str]:
+    loads = [5, 10, 20, 40, 80]
+    lines = [f"| model | C({0.98:g}) (95 % bootstrap interval over seeds) | accuracy at "
+             + " / ".join(map(str, loads)) + " pairs |", "|---|---|---|"]
+    for model, by_load in m["accuracy"].items():
+        low, high = m["capacity_ci"][model]
+        shown = " / ".join(f"{by_load[str(n)]:.3f}" if str(n) in by_load else "-"
+                           for n in loads)
+        lines.append(f"| `{model}` | {m['capacity'][model]} ({low:g}-{high:g}) | {shown} |")
+    lines += ["", "| model | capacity by size (interval) |", "|---|---|"]
+    for model, by_size in m["capacity_by_size"].items():
+        ci = m["capacity_by_size_ci"][model]
+        lines.append(f"| `{model}` | " + " / ".join(
+            f"{size}: {c} ({ci[size][0]:g}-{ci[size][1]:g})"
+            for size, c in sorted(by_size.items(), key=lambda kv: int(kv[0]))) + " |")
+    lines.append(f"\n{m['spiking_runs']} spiking runs, seeds {m['seeds'][0]}-{m['seeds'][-1]}, "
+                 f"{m['builds']} builds, {m['batches']} batches, {m['wall_s']} s wall")
+    return lines
+
+
+REPORTS = {"engram-rescue": engram_rescue, "accessibility-precision": accessibility_precision,
+           "separability-robustness": separability_robustness,
+           "feeling-of-knowing": feeling_of_knowing, "list-before-last": list_before_last,
+           "paired-recall": paired_recall, "capacity": capacity}
+
+
+def protocol_of(directory: Path) -> str:
+    summary = directory / "summary.json"
+    if summary.exists():
+        return json.loads(summary.read_text())["protocol"]
+    return tomllib.loads((directory / "params.toml").read_text())["run"]["protocol"]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("directories", nargs="+", type=Path)
+    for directory in parser.parse_args().directories:
+        metrics = json.loads((directory / "metrics.json").read_text())
+        name = protocol_of(directory)
+        seeds = f", {metrics['n_seeds']} seeds" if "n_seeds" in metrics else ""
+        print(f"### {name} ({directory}{seeds})")
+        print("\n".join(REPORTS[name](metrics)))
+        print()
+
+
+if __name__ == "__main__":
+    main()
