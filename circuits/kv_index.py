@@ -87,9 +87,11 @@ PARAMETERS = ParameterSet([
       mV, low=0),
     P("inhibition_strength", 12 * mV, "IPSC jump on slots per interneuron spike (sets how "
       "winner-take-all the read-out is)", "quantity", mV, low=0),
-    P("onset_reset", 1.0, "share of the slots' membrane deviation from rest and of their "
+    P("onset_reset", 0.0, "share of the slots' membrane deviation from rest and of their "
       "inhibitory current removed at every window's onset (1: each window's race starts "
-      "afresh; 0: the previous window's inhibition carries over)", "float", low=0, high=1),
+      "afresh, first spike at about 12 ms; 0: the previous window's inhibition carries over "
+      "and slows the race to about 28 ms, which keeps similar keys apart)", "float", low=0,
+      high=1),
     P("teacher_drive", 40 * mV, "teacher depolarisation of clamped cortical neurons",
       "quantity", mV, low=0),
     P("value_gain", 120 * mV, "cortical EPSC jump per slot spike at value weight 1",

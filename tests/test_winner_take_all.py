@@ -1,8 +1,9 @@
 """The kv-index read-out is a sharp, tunable spiking winner-take-all: from 20 ms after cue
 onset one slot (its latch) holds the index's spikes and the others are silent; the latch is
 released in the gap; at sharpness 0 (no latch, no recurrent inhibition) similar slots share
-the spikes; the race starts within 20 ms of cue onset because each window's onset resets the
-slots (without it, the previous window's inhibition delays the first spike to 28 ms).
+the spikes; with each window's onset resetting the slots (``onset_reset`` = 1) the race starts
+within 20 ms of cue onset (at the default 0, the previous window's inhibition delays the first
+spike to 28 ms).
 Measured on the real circuit, seeds 1-4 in one batch (README, "Read-out")."""
 
 from __future__ import annotations
@@ -36,9 +37,9 @@ def test_one_slot_holds_the_index_from_20_ms_and_the_latch_is_released_in_the_ga
     assert np.mean(gaps) <= 0.5  # no slot keeps firing into the next window
 
 
-def test_the_race_starts_within_20_ms_because_each_window_starts_afresh():
+def test_the_race_starts_within_20_ms_when_each_window_starts_afresh():
     """Median first index spike after cue onset, seeds 1-4, 20 items, with the onset reset
-    (default) and without it (one batch; measured 12.4 and 28.0 ms)."""
+    and without it (the default; one batch; measured 12.4 and 28.0 ms)."""
     requests = [RunRequest("paired-recall", seed, {"n_items": 20, "onset_reset": reset})
                 for reset in (1.0, 0.0) for seed in range(1, 5)]
     results = run_requests(requests)
