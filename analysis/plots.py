@@ -90,7 +90,8 @@ PAPER_SLOPES = {"kv_sequential": 1.0, "kv_random_0.1": 0.16, "hopfield": 0.14}
 
 
 def capacity_figure(metrics: dict, n_slots: int, criterion: float, path: Path) -> None:
-    """Accuracy against load (mean and min-max band over seeds) for every model; capacity C
+    """Accuracy against load (mean and 95 % interval over seeds, or the min-max band where no
+    interval is given) for every model; capacity C
     against the number of slots for the key-value models and against the number of units for
     the Hopfield models, with bootstrap intervals over seeds, next to Tyulmankov et al.'s
     slopes."""
@@ -106,8 +107,13 @@ def capacity_figure(metrics: dict, n_slots: int, criterion: float, path: Path) -
         colour = MODEL_COLOURS.get(family, "black")
         left.plot(loads, mean, "--" if rate else "-", color=colour, marker="" if rate else "o",
                   markersize=3, label=f"{model} (C={metrics['capacity'][model]})")
-        left.fill_between(loads, [r.min() for r in runs], [r.max() for r in runs],
-                          color=colour, alpha=0.08 if rate else 0.2, linewidth=0)
+        if model in metrics.get("accuracy_ci", {}):  # 95 % t interval over seeds
+            bounds = by_load(metrics["accuracy_ci"][model])
+            low, high = [bounds[load][0] for load in loads], [bounds[load][1] for load in loads]
+        else:
+            low, high = [r.min() for r in runs], [r.max() for r in runs]
+        left.fill_between(loads, low, high, color=colour, alpha=0.08 if rate else 0.2,
+                          linewidth=0)
     left.set_xscale("log")
     ticks = sorted({int(load) for by_seed in metrics["accuracy_by_seed"].values()
                     for load in by_seed})
@@ -118,7 +124,7 @@ def capacity_figure(metrics: dict, n_slots: int, criterion: float, path: Path) -
     left.set_xlabel("stored pairs (load, log scale)")
     left.set_ylabel("bitwise value recall accuracy")
     left.set_title(f"recall vs load (n_slots = {n_slots}; dotted: criterion {criterion:g}; "
-                   "bands: seeds)", fontsize=9)
+                   "bands: 95 % intervals over seeds)", fontsize=9)
     left.legend(fontsize=7, ncol=2, loc="lower left")
     left.set_ylim(0.4, 1.02)
     intervals = metrics.get("capacity_by_size_ci", {})

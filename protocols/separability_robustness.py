@@ -80,7 +80,7 @@ class SeparabilityRobustness(KVIndexProtocol):
     parameters = PARAMETERS
     figure = staticmethod(separability_robustness_figure)
     scalar_metrics = ("clean_error_soft", "clean_error_hard", "noisy_error_soft",
-                      "noisy_error_hard")
+                      "noisy_error_hard", "noisy_soft_minus_hard")
 
     def check(self, p: dict[str, Any]) -> None:
         schedule_step(p)
@@ -152,5 +152,7 @@ class SeparabilityRobustness(KVIndexProtocol):
             "clean_error_hard": error_grid[hard][clean],
             "noisy_error_soft": error_grid[soft][noisy],
             "noisy_error_hard": error_grid[hard][noisy],
+            # the crossover predicts < 0: the soft read-out errs less at the highest noise
+            "noisy_soft_minus_hard": error_grid[soft][noisy] - error_grid[hard][noisy],
             "n_items": n,
         }

@@ -22,7 +22,7 @@ def interval(m: dict[str, Any], name: str, digits: int = 3) -> str:
 
 def by_key(m: dict[str, Any], name: str, digits: int = 3) -> str:
     """A dict metric as ``key: mean (low-high)`` in key order."""
-    keys = sorted(m[name], key=float)
+    keys = sorted(m[name], key=lambda k: [float(part) for part in k.split(",")])
     ci = m.get(f"{name}_ci", {})
     return " / ".join(f"{k}: {m[name][k]:.{digits}f}" + (
         f" ({ci[k][0]:.{digits}f}-{ci[k][1]:.{digits}f})" if k in ci else "") for k in keys)
@@ -56,7 +56,7 @@ def separability_robustness(m: dict[str, Any]) -> list[str]:
         row = {"error": m["error_grid"][s], "error_ci": m["error_grid_ci"][s]}
         lines.append(f"| {s} | {by_key(row, 'error')} | {m['blend_grid'][s][clean]:.3f} |")
     for name in ("clean_error_soft", "clean_error_hard", "noisy_error_soft",
-                 "noisy_error_hard"):
+                 "noisy_error_hard", "noisy_soft_minus_hard"):
         lines.append(f"- {name}: {interval(m, name)}")
     return lines
 
