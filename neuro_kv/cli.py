@@ -212,7 +212,7 @@ def _tune(args: argparse.Namespace) -> int:
     shown = ", ".join(f"{k}={v}" for k, v in best.user_attrs.get("parameters", {}).items())
     print(f"  best {args.objective}: {best.value:.4g} (trial {best.number}: {shown})")
     print(f"  best parameters: {out}/best.toml  (neuro-kv run {args.protocol} "
-          f"--params {out}/best.toml)")
+          f"--params {out}/best.toml --seeds {args.seeds}: the trial's own seeds)")
     return 0
 
 

@@ -89,8 +89,8 @@ def test_tune_prunes_the_mistuned_start_and_writes_a_reproducible_best(tmp_path,
     for name in ("best.toml", "trials.csv", "history.png"):
         assert (out / name).stat().st_size > 0
     best = study.best_trial
-    assert main(["run", "paired-recall", "--params", str(out / "best.toml"), "--quiet",
-                 "--out", str(tmp_path / "rerun")]) == 0
+    assert main(["run", "paired-recall", "--params", str(out / "best.toml"), "--seed", "1",
+                 "--quiet", "--out", str(tmp_path / "rerun")]) == 0
     rerun = read_parameter_file(out / "best.toml")
     assert rerun["plateau_drive"] == best.user_attrs["parameters"]["plateau_drive"]
     printed = capsys.readouterr().out
