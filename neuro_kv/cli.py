@@ -253,6 +253,9 @@ def _list(_: argparse.Namespace) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point; returns the exit status."""
+    from neuro_kv.processes import exit_on_sigterm
+
+    exit_on_sigterm()  # a terminated run removes what it half wrote
     args = _parser().parse_args(argv)
     try:
         commands = {"run": _run, "sweep": _sweep, "tune": _tune, "params": _params,

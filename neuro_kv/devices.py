@@ -24,6 +24,7 @@ import json
 import os
 import platform
 import shutil
+import subprocess
 import time
 import uuid
 import warnings
@@ -40,11 +41,13 @@ with warnings.catch_warnings():
     import brian2
     from brian2 import Network, NeuronGroup, defaultclock, prefs, second, set_device
     from brian2.core.names import find_name
+    from brian2.devices.cpp_standalone import device as cpp_standalone_device_module
     from brian2.devices.cpp_standalone.device import CPPStandaloneDevice
     from brian2.devices.device import reset_device
 
 from neuro_kv import __version__
 from neuro_kv.network import BuiltNetwork, RunInputs
+from neuro_kv.processes import die_with_parent, process_alive
 
 __all__ = ["DEVICES", "CompiledNetwork", "RuntimeNetwork", "StandaloneNetwork",
            "cache_dir", "quiet_brian", "use_runtime", "cython_cache_size",
@@ -329,18 +332,24 @@ def remove_stale_results(results: Path) -> None:
     """Remove the results directories (``PID-ID``) of processes that no longer run."""
     for path in results.glob("*-*"):
         pid = path.name.split("-", 1)[0]
-        if pid.isdigit() and not _alive(int(pid)):
+        if pid.isdigit() and not process_alive(int(pid)):
             shutil.rmtree(path, ignore_errors=True)
 
 
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
+class _BinariesDieWithParent:
+    """Brian2's standalone device starts the compiled binary with ``subprocess.call``; this
+    stand-in for its ``subprocess`` module starts it with `die_with_parent`, so a run killed
+    with SIGKILL leaves no simulation running (everything else is the real module)."""
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(subprocess, name)
+
+    @staticmethod
+    def call(*args: Any, **kwargs: Any) -> int:
+        return subprocess.call(*args, preexec_fn=die_with_parent, **kwargs)
+
+
+cpp_standalone_device_module.subprocess = _BinariesDieWithParent()
 
 
 class StandaloneNetwork(CompiledNetwork):

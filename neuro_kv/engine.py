@@ -47,6 +47,7 @@ from neuro_kv.devices import (
 )
 from neuro_kv.parameters import ParameterError, format_value
 from neuro_kv.preparation import parameter_set, prepare
+from neuro_kv.processes import die_with_parent
 from neuro_kv.registry import get_circuit, get_protocol
 from neuro_kv.results import RunResult
 from neuro_kv.schedule import Schedule, padded_rows
@@ -458,7 +459,8 @@ class WorkerPool:
 
     def executor(self) -> ProcessPoolExecutor:
         if self._executor is None:
-            self._executor = ProcessPoolExecutor(self.workers, mp_context=process_context())
+            self._executor = ProcessPoolExecutor(self.workers, mp_context=process_context(),
+                                                 initializer=die_with_parent)
         return self._executor
 
     def close(self) -> None:

@@ -27,6 +27,7 @@ from typing import Any
 import numpy as np
 import tomli_w
 
+from neuro_kv.processes import remove_dead_owners
 from neuro_kv.schedule import Schedule
 from neuro_kv.spikes import SpikeRecord
 
@@ -281,10 +282,16 @@ def strict_json(value: Any) -> Any:
 
 @contextmanager
 def atomic_directory(target: Path) -> Iterator[Path]:
-    """Yield a temporary sibling directory that replaces ``target`` only on success."""
+    """Yield a temporary sibling directory (``.NAME.partial-PID-...``) that replaces ``target``
+    only on success; it is removed on any exception (SIGTERM included, see
+    `neuro_kv.processes.exit_on_sigterm`), and those left by killed processes are removed
+    by the next write to the same place."""
     target = Path(target)
     target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.partial-", dir=target.parent))
+    for leftover in ("partial", "old"):  # of runs killed while writing (SIGKILL)
+        remove_dead_owners(target.parent, f".{target.name}.{leftover}")
+    tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.partial-{os.getpid()}-",
+                                dir=target.parent))
     try:
         yield tmp
     except BaseException:
@@ -305,8 +312,9 @@ def atomic_file(path: Path) -> Iterator[Path]:
     """Yield a hidden temporary sibling of ``path`` (same suffix) to write; it is renamed to
     ``path`` on success and removed on failure, so a reader never sees a half-written file."""
     path = Path(path)
-    handle, name = tempfile.mkstemp(prefix=f".{path.name}.partial-", suffix=path.suffix,
-                                    dir=path.parent)
+    remove_dead_owners(path.parent, f".{path.name}.partial")
+    handle, name = tempfile.mkstemp(prefix=f".{path.name}.partial-{os.getpid()}-",
+                                    suffix=path.suffix, dir=path.parent)
     os.close(handle)
     tmp = Path(name)
     try:
