@@ -304,6 +304,8 @@ def tune(
                            outcomes[k * len(seeds):(k + 1) * len(seeds)], config)
                       for k, (trial, parameters) in enumerate(zip(asked, chosen, strict=True))]
             done += len(asked)
+            for line in trial_lines(study, asked, chosen):
+                echo(line)
             echo(f"[{done}/{trials}] {states.count('complete')} complete, "
                  f"{states.count('pruned')} pruned, {states.count('fail')} failed in this "
                  f"batch; best {objective} so far {best_value(study)}, "
@@ -343,6 +345,36 @@ def write_outputs(study: Any, config: TuneConfig, out: Path,
         write_atomic(out / "best.toml", (header + tomli_w.dumps(table)).encode())
     if best is not None:
         draw_figures(study, out, echo)
+
+
+def _short(value: Any) -> str:
+    """A parameter value with 4 significant digits (``27.57*mV``, ``0.2758``)."""
+    if isinstance(value, float):
+        return f"{value:.4g}"
+    number, star, unit = str(value).partition("*")
+    try:
+        return f"{float(number):.4g}{star}{unit}"
+    except ValueError:
+        return str(value)
+
+
+def trial_lines(study: Any, asked: list[Any], chosen: list[dict[str, Any]]) -> list[str]:
+    """One line per finished trial: its number, state, value (or the storing rate that pruned
+    it) and parameters."""
+    frozen = {t.number: t for t in study.get_trials(deepcopy=False)}
+    lines = []
+    for trial, parameters in zip(asked, chosen, strict=True):
+        result = frozen[trial.number]
+        shown = ", ".join(f"{k}={_short(v)}" for k, v in parameters.items())
+        if result.state.name == "COMPLETE":
+            outcome = f"{result.value:.4g}"
+        elif result.intermediate_values:
+            outcome = f"storing rate {list(result.intermediate_values.values())[-1]:.3g} Hz"
+        else:
+            outcome = "no value"
+        lines.append(f"  trial {trial.number} {result.state.name.lower()}: {outcome} "
+                     f"({shown})")
+    return lines
 
 
 def draw_figures(study: Any, out: Path, echo: Callable[[str], None]) -> None:

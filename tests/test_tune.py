@@ -75,10 +75,15 @@ def test_encoding_rate_tells_silent_healthy_and_runaway_networks():
 
 def test_tune_prunes_the_mistuned_start_and_writes_a_reproducible_best(tmp_path, capsys):
     out = tmp_path / "study"
+    printed: list[str] = []
     study = neuro_kv.tune("paired-recall", "recall_accuracy", SPACE, 4, out=out,
-                          base=MISTUNED, sampler_seed=3)
+                          base=MISTUNED, sampler_seed=3, echo=printed.append)
     states = [t.state for t in study.trials]
     assert len(states) == 4
+    # progress: a line per finished trial, the pruned start with the rate that pruned it
+    trial_lines = [line for line in printed if line.startswith("  trial ")]
+    assert len(trial_lines) == 4, printed
+    assert trial_lines[0].startswith("  trial 0 pruned: storing rate 0 Hz"), trial_lines[0]
     start = study.trials[0]  # the base values are the first trial: a silent network
     assert start.params == {"plateau_drive": 10.0, "eta_key": 0.05}
     assert start.state == optuna.trial.TrialState.PRUNED
