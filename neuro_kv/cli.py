@@ -255,12 +255,11 @@ def main(argv: list[str] | None = None) -> int:
     """Entry point; returns the exit status."""
     from neuro_kv.processes import exit_on_sigterm
 
-    exit_on_sigterm()  # a terminated run removes what it half wrote
     args = _parser().parse_args(argv)
+    commands = {"run": _run, "sweep": _sweep, "tune": _tune, "params": _params, "list": _list}
     try:
-        commands = {"run": _run, "sweep": _sweep, "tune": _tune, "params": _params,
-                    "list": _list}
-        return commands[args.command](args)
+        with exit_on_sigterm():  # a terminated run removes what it half wrote
+            return commands[args.command](args)
     except ParameterError as error:
         print(f"neuro-kv: error: {error}", file=sys.stderr)
         return 2

@@ -3,8 +3,8 @@
 - `process_alive`: whether a PID still runs (temporary files carry their owner's PID, so a
   later run can remove those of processes that were killed);
 - `remove_dead_owners`: remove the ``PREFIX-PID-...`` entries of a directory whose PID is dead;
-- `exit_on_sigterm`: turn SIGTERM into ``SystemExit`` so cleanup code runs (Python's default
-  SIGTERM ends the process without it);
+- `exit_on_sigterm`: while it is entered, SIGTERM raises ``SystemExit`` so cleanup code runs
+  (Python's default SIGTERM ends the process without it);
 - `die_with_parent`: ask Linux to SIGKILL the calling process when its parent dies (used in
   the child of every compiled standalone binary and every worker process, so that killing a
   run with SIGKILL leaves no simulation running).
@@ -17,6 +17,9 @@ import os
 import shutil
 import signal
 import sys
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 __all__ = ["process_alive", "remove_dead_owners", "exit_on_sigterm", "die_with_parent"]
@@ -53,10 +56,20 @@ def _raise_exit(signum: int, frame: object) -> None:
     raise SystemExit(128 + signum)
 
 
-def exit_on_sigterm() -> None:
-    """Make SIGTERM raise ``SystemExit(143)`` in the main thread, so ``finally`` blocks (e.g.
-    removing a half-written result directory) and child-process cleanup run."""
-    signal.signal(signal.SIGTERM, _raise_exit)
+@contextmanager
+def exit_on_sigterm() -> Iterator[None]:
+    """While entered, SIGTERM raises ``SystemExit(143)`` in the main thread, so ``finally``
+    blocks (e.g. removing a half-written result directory) and child-process cleanup run;
+    the previous handler comes back on exit. Outside the main thread (where Python cannot
+    set handlers) nothing changes."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGTERM, _raise_exit)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def die_with_parent() -> None:

@@ -9,6 +9,7 @@ a guess drawn from ``rng`` (as in the spiking decoder).
 from __future__ import annotations
 
 import numpy as np
+from scipy import special
 
 __all__ = [
     "OuterProductMemory",
@@ -25,11 +26,8 @@ def sign_with_guess(x: np.ndarray, rng: np.random.Generator) -> np.ndarray:
 
 
 def softmax(scores: np.ndarray, beta: float) -> np.ndarray:
-    """Row-wise softmax of ``beta * scores``."""
-    z = beta * scores
-    z = z - z.max(axis=-1, keepdims=True)
-    e = np.exp(z)
-    return e / e.sum(axis=-1, keepdims=True)
+    """Row-wise softmax of ``beta * scores`` (scipy.special.softmax)."""
+    return special.softmax(beta * scores, axis=-1)
 
 
 class OuterProductMemory:

@@ -28,24 +28,25 @@ def by_key(m: dict[str, Any], name: str, digits: int = 3) -> str:
         f" ({ci[k][0]:.{digits}f}-{ci[k][1]:.{digits}f})" if k in ci else "") for k in keys)
 
 
+def metric_lines(m: dict[str, Any], rows: list[tuple[str, int]]) -> list[str]:
+    """``- NAME: mean (interval)`` per (metric, digits); a dict metric key by key."""
+    return [f"- {name}: " + (by_key(m, name, digits) if isinstance(m[name], dict)
+                             else interval(m, name, digits)) for name, digits in rows]
+
+
 def engram_rescue(m: dict[str, Any]) -> list[str]:
-    return [f"- cue recall before: {interval(m, 'cue_recall_before')}",
-            f"- cue recall after: {interval(m, 'cue_recall_after')}",
-            f"- direct stimulation: {interval(m, 'direct_stimulation_recall')}",
-            f"- controls after: {interval(m, 'control_recall_after')}",
-            f"- gain curve: {by_key(m, 'gain_curve')}",
-            f"- half-rescue gain: {interval(m, 'half_rescue_gain', 2)} (the paper: 1.20)",
-            f"- key / value weight ratio: {m['key_weight_ratio']:.2f} / "
-            f"{m['value_weight_ratio']:.2f}"]
+    return metric_lines(m, [("cue_recall_before", 3), ("cue_recall_after", 3),
+                            ("direct_stimulation_recall", 3), ("control_recall_after", 3),
+                            ("gain_curve", 3), ("half_rescue_gain", 2)]) + [
+        "- (the paper's half-rescue gain, Fig. 3B: 1.20)",
+        f"- key / value weight ratio: {m['key_weight_ratio']:.2f} / "
+        f"{m['value_weight_ratio']:.2f}"]
 
 
 def accessibility_precision(m: dict[str, Any]) -> list[str]:
-    return [f"- accessibility: {by_key(m, 'accessibility', 2)}",
-            f"- precision_deg: {by_key(m, 'precision_deg', 1)}",
-            f"- accessibility_drop: {interval(m, 'accessibility_drop', 2)}",
-            f"- precision_change_deg: {interval(m, 'precision_change_deg', 1)}",
-            f"- precision_slope_deg: {interval(m, 'precision_slope_deg', 2)}",
-            f"- accessibility_slope: {interval(m, 'accessibility_slope', 3)}"]
+    return metric_lines(m, [("accessibility", 2), ("precision_deg", 1),
+                            ("accessibility_drop", 2), ("precision_change_deg", 1),
+                            ("precision_slope_deg", 2), ("accessibility_slope", 3)])
 
 
 def separability_robustness(m: dict[str, Any]) -> list[str]:
@@ -55,39 +56,31 @@ def separability_robustness(m: dict[str, Any]) -> list[str]:
         clean = min(m["blend_grid"][s], key=float)
         row = {"error": m["error_grid"][s], "error_ci": m["error_grid_ci"][s]}
         lines.append(f"| {s} | {by_key(row, 'error')} | {m['blend_grid'][s][clean]:.3f} |")
-    for name in ("clean_error_soft", "clean_error_hard", "noisy_error_soft",
-                 "noisy_error_hard", "noisy_soft_minus_hard"):
-        lines.append(f"- {name}: {interval(m, name)}")
-    return lines
+    return lines + metric_lines(m, [(name, 3) for name in (
+        "clean_error_soft", "clean_error_hard", "noisy_error_soft", "noisy_error_hard",
+        "noisy_soft_minus_hard")])
 
 
 def feeling_of_knowing(m: dict[str, Any]) -> list[str]:
     low, high = m["fok_auc_pooled_ci"]
     return [f"- fok_auc_pooled: {m['fok_auc_pooled']:.3f} (bootstrap over runs {low:.3f} to "
             f"{high:.3f}; {m['n_failed_pooled']} failed recalls)",
-            f"- fok_auc (mean of per-seed AUCs): {interval(m, 'fok_auc')}",
-            f"- fok_auc_all: {interval(m, 'fok_auc_all')}",
-            f"- key latency: {interval(m, 'key_latency_ms', 1)} ms, value latency: "
-            f"{interval(m, 'value_latency_ms', 1)} ms; key first in "
-            f"{m['key_before_value_seeds']} of {m['n_seeds']} seeds",
-            f"- recall_accuracy: {interval(m, 'recall_accuracy')}",
-            f"- failed recalls per seed: {m['n_failed']:.1f} ({m['n_failed_weak']:.1f} "
-            "partly taught)"]
+            f"- key latency before value latency in {m['key_before_value_seeds']} of "
+            f"{m['n_seeds']} seeds"] + metric_lines(
+        m, [("fok_auc", 3), ("fok_auc_all", 3), ("key_latency_ms", 1), ("value_latency_ms", 1),
+            ("recall_accuracy", 3), ("n_failed", 1), ("n_failed_weak", 1)])
 
 
 def list_before_last(m: dict[str, Any]) -> list[str]:
-    return [f"- recall_by_len_prev: {by_key(m, 'recall_by_len_prev')}",
-            f"- recall_by_len_last: {by_key(m, 'recall_by_len_last')}",
-            f"- prev_length_slope: {interval(m, 'prev_length_slope', 4)} per item",
-            f"- last_length_slope: {interval(m, 'last_length_slope', 4)} per item",
-            f"- prev_length_effect: {interval(m, 'prev_length_effect')}",
-            f"- last_length_effect: {interval(m, 'last_length_effect')}",
-            f"- correct_slot_share: {by_key(m, 'correct_slot_share', 2)}"]
+    return metric_lines(m, [("recall_by_len_prev", 3), ("recall_by_len_last", 3),
+                            ("prev_length_slope", 4), ("last_length_slope", 4),
+                            ("prev_length_effect", 3), ("last_length_effect", 3),
+                            ("correct_slot_share", 2)])
 
 
 def paired_recall(m: dict[str, Any]) -> list[str]:
-    return [f"- {name}: {interval(m, name)}" for name in
-            ("recall_accuracy", "slot_hit_rate", "correct_slot_spike_fraction")]
+    return metric_lines(m, [(name, 3) for name in
+                            ("recall_accuracy", "slot_hit_rate", "correct_slot_spike_fraction")])
 
 
 def capacity(m: dict[str, Any]) -> list[str]:
