@@ -36,7 +36,9 @@ def run(
 
     ``parameters`` override defaults (quantities like ``20*ms`` or strings ``"20*ms"``);
     ``out`` also writes the result directory there. Raises `ParameterError` on bad input,
-    before any simulation, and the run's own error if it fails.
+    before any simulation, and the run's own error if it fails (`neuro_kv.engine.RunStopped`
+    if the guard stopped it; with ``out``, its directory then records the status and the
+    time it stopped).
     """
     proto, _, values, pset = prepare(protocol, circuit, device, seed, parameters)
     if proto.default_circuit is None:
@@ -45,6 +47,8 @@ def run(
         (result,) = run_requests([RunRequest(protocol, seed, parameters, circuit)],
                                  device=device, guard=guard, progress=_echo(progress))
         if isinstance(result, RunFailure):
+            if out is not None:
+                result.save(out)  # a stopped run: its status, stop time and raster
             raise result.exception if result.exception is not None else RuntimeError(
                 result.error)
     if out is not None:

@@ -35,7 +35,8 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--workers", type=int, default=1,
                      help="processes running batches of replicas (default 1)")
     run.add_argument("--no-guard", action="store_true",
-                     help="keep runs whose storing population runs away while storing")
+                     help="run to the end even if the storing population goes silent or "
+                     "runs away while storing (by default such a run stops early)")
     run.add_argument("--out", metavar="DIR", help="result directory "
                      "(default: results/PROTOCOL-seedN or results/PROTOCOL-seedsA-B)")
 
@@ -118,6 +119,7 @@ def _overrides(args: argparse.Namespace) -> dict[str, Any]:
 
 def _run(args: argparse.Namespace) -> int:
     from neuro_kv.api import run
+    from neuro_kv.engine import RunStopped
 
     if args.seed is None and args.seeds is None:
         if _runs_once(args.protocol):
@@ -127,9 +129,14 @@ def _run(args: argparse.Namespace) -> int:
     if args.seeds is not None:
         return _run_many(args)
     out = args.out or f"results/{args.protocol}-seed{args.seed}"
-    result = run(args.protocol, seed=args.seed, device=args.device, circuit=args.circuit,
-                 out=out, progress=not args.quiet, guard=not args.no_guard,
-                 **_overrides(args))
+    try:
+        result = run(args.protocol, seed=args.seed, device=args.device, circuit=args.circuit,
+                     out=out, progress=not args.quiet, guard=not args.no_guard,
+                     **_overrides(args))
+    except RunStopped as error:  # its directory records the status and the stop time
+        print(f"neuro-kv: run stopped by the guard: {error}\n  result directory: {out}",
+              file=sys.stderr)
+        return 1
     m = result.metrics
     print(f"{result.protocol} on {result.circuit}, seed {result.seed}, device {result.device}")
     for key, value in m.items():
@@ -263,6 +270,7 @@ def main(argv: list[str] | None = None) -> int:
     except ParameterError as error:
         print(f"neuro-kv: error: {error}", file=sys.stderr)
         return 2
+
 
 
 if __name__ == "__main__":

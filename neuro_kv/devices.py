@@ -39,13 +39,23 @@ import numpy as np
 with warnings.catch_warnings():
     warnings.simplefilter("ignore", DeprecationWarning)
     import brian2
-    from brian2 import Network, NeuronGroup, defaultclock, prefs, second, set_device
+    from brian2 import (
+        Clock,
+        Network,
+        NetworkOperation,
+        NeuronGroup,
+        defaultclock,
+        prefs,
+        second,
+        set_device,
+    )
     from brian2.core.names import find_name
     from brian2.devices.cpp_standalone import device as cpp_standalone_device_module
     from brian2.devices.cpp_standalone.device import CPPStandaloneDevice
     from brian2.devices.device import reset_device
 
 from neuro_kv import __version__
+from neuro_kv.guard import add_guard
 from neuro_kv.network import BuiltNetwork, RunInputs
 from neuro_kv.processes import die_with_parent, process_alive
 
@@ -123,7 +133,15 @@ class RuntimeNetwork(CompiledNetwork):
         defaultclock.dt = dt
         self.built = circuit.build(structure, replicas, rows, step)
         self.built.initialise(parameter_defaults(circuit))
-        self.network = Network(*self.built.objects, name=NETWORK_NAME)
+        add_guard(self.built, circuit.storing_population, step, standalone=False)
+        control = self.built.guard_control
+        # stop once no replica runs (the guard halted or finished every one); the summed
+        # count is current from the first checkpoint on
+        stop = NetworkOperation(
+            lambda t: self.network.stop() if t >= step and control.running[0] < 0.5 else None,
+            clock=Clock(step, name="guard_stop_clock"), when="end", order=2,
+            name="guard_stop")
+        self.network = Network(*self.built.objects, stop, name=NETWORK_NAME)
         self.network.store("initial")
         self._first = True
         self._modules_before = modules
@@ -369,6 +387,7 @@ class StandaloneNetwork(CompiledNetwork):
                 defaultclock.dt = dt
                 self.built = circuit.build(structure, replicas, rows, step)
                 self.built.initialise(parameter_defaults(circuit))
+                add_guard(self.built, circuit.storing_population, step, standalone=True)
                 control = NeuronGroup(1, "run_duration : second (shared)", name="run_control")
                 self.device.duration_variable = control.variables["run_duration"]
                 self.duration_name = f"{control.name}.run_duration"

@@ -14,8 +14,9 @@ Batches run in this process (``workers=1``) or in ``workers`` spawned processes;
 keeps the networks it built (`neuro_kv.devices`), so the next batch of the same structure
 builds nothing. Results come back in request order, one per run: a `neuro_kv.results.RunResult`
 or a `RunFailure`. A run that fails its checks, whose analysis fails, or whose storing
-population runs away while storing (above the protocol's limit; ``guard=False`` turns this
-off) fails alone; a batch whose simulation fails is retried run by run. A batch is split so
+population goes silent or runs away while storing (outside its circuit's healthy range; the
+guard halts it inside the compiled run, see `neuro_kv.guard`; ``guard=False`` turns this off)
+fails alone; a batch whose simulation fails is retried run by run. A batch is split so
 that it fits the machine's memory; a run too large for it alone is refused with the estimate.
 """
 
@@ -33,6 +34,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from multiprocessing import get_context
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -45,6 +47,7 @@ from neuro_kv.devices import (
     quiet_brian,
     standalone_build_exists,
 )
+from neuro_kv.guard import GuardState, guard_inputs, guard_limits, guard_states
 from neuro_kv.parameters import ParameterError, format_value
 from neuro_kv.preparation import parameter_set, prepare
 from neuro_kv.processes import die_with_parent
@@ -82,7 +85,8 @@ class RunRequest:
 
 @dataclass
 class RunFailure:
-    """A run that did not give a result: ``status`` (``invalid``, ``failed``, ``runaway``),
+    """A run that did not give a result: ``status`` (``invalid``, ``failed``, ``silent``,
+    ``runaway``),
     a one-line ``error`` and the traceback."""
 
     request: RunRequest
@@ -90,12 +94,20 @@ class RunFailure:
     error: str
     traceback: str = ""
     exception: BaseException | None = None
+    #: for a run the guard stopped: what it recorded until then (metrics give the status
+    #: and the time it stopped); None for other failures
+    result: RunResult | None = None
     ok = False
+
+    def save(self, directory: str | Path) -> Path | None:
+        """Write what a stopped run recorded as its result directory (status, stop time,
+        parameters, spikes, raster); nothing for a failure without a record."""
+        return self.result.save(directory) if self.result is not None else None
 
     @classmethod
     def of(cls, request: RunRequest, status: str, error: BaseException) -> RunFailure:
         line = f"{type(error).__name__}: {error}".splitlines()[0]
-        if isinstance(error, ParameterError):
+        if isinstance(error, (ParameterError, RunStopped)):
             line = str(error).splitlines()[0]
         return cls(request, status, line, "".join(traceback.format_exception(error)), error)
 
@@ -330,17 +342,23 @@ def network_for(batch: Batch) -> tuple[Any, bool]:
 
 def run_batch(batch: Batch, guard: bool = True) -> list[tuple[int, Any]]:
     """Simulate and analyse one batch in this process: (request number, result or failure)
-    for each of its runs."""
+    for each of its runs. With ``guard``, a run whose storing population leaves its
+    circuit's healthy range while storing is halted at the next checkpoint
+    (`neuro_kv.guard`), and the network stops as soon as no run of the batch is left."""
     quiet_brian()
     started = time.perf_counter()
+    circuit = get_circuit(batch.circuit)
+    limits = guard_limits(circuit.encoding_rate_limits_hz, guard)
     try:
         network, built = network_for(batch)
         inputs = network.built.inputs([(run.values, run.schedule, run.request.seed)
                                        for run in batch.runs])
         durations = [float(run.schedule.duration / second) for run in batch.runs]
+        inputs.variables.update(guard_inputs(network.built, [(d, limits) for d in durations]))
         simulated = time.perf_counter()
         outputs = network.run(inputs, durations)
         simulate_s = time.perf_counter() - simulated
+        states = guard_states(network.built, len(batch.runs))
     except Exception as error:
         if len(batch.runs) > 1:  # find the run that breaks it; the others keep their results
             return [outcome for run in batch.runs
@@ -353,16 +371,16 @@ def run_batch(batch: Batch, guard: bool = True) -> list[tuple[int, Any]]:
             "builds": int(built),
             "compiled": (network.compiled or 0) if built else 0}
     outcomes = []
-    for position, (run, (spikes, weights)) in enumerate(zip(batch.runs, outputs,
-                                                            strict=True)):
+    for position, (run, (spikes, weights), state) in enumerate(zip(batch.runs, outputs,
+                                                                   states, strict=True)):
         try:
+            if state.status != "ok":
+                outcomes.append((run.number, halted_run(batch, run, spikes, state, limits,
+                                                        network.built.sizes)))
+                continue
             result = make_result(batch, run, spikes, weights, network.built.sizes, cost,
                                  first=position == 0, started=started)
-            if guard:
-                check_runaway(result)
             outcomes.append((run.number, result))
-        except Runaway as error:
-            outcomes.append((run.number, RunFailure.of(run.request, "runaway", error)))
         except Exception as error:
             outcomes.append((run.number, RunFailure.of(run.request, "failed", error)))
     return outcomes
@@ -373,19 +391,44 @@ def _single(batch: Batch, run: PlannedRun) -> Batch:
                  batch.dt, batch.step, batch.rows, 1, [run])
 
 
-class Runaway(RuntimeError):
-    """The storing population fired above its circuit's limit while storing."""
+class RunStopped(RuntimeError):
+    """The guard stopped a run: its storing population went silent or ran away."""
 
 
-def check_runaway(result: Any) -> None:
-    """Raise `Runaway` if the run's storing population exceeded its circuit's upper rate
-    limit during encoding (a network that answers every key with every slot)."""
-    rate = result.metrics.get("encoding_rate_hz")
-    limit = result.metrics.get("encoding_rate_limit_hz")
-    if rate is not None and limit is not None and rate > limit:
-        raise Runaway(f"runaway: the storing population fired at {rate:.3g} Hz while "
-                      f"storing, above the circuit's limit of {limit:g} Hz "
-                      "(guard=False keeps such runs)")
+def halted_run(batch: Batch, run: PlannedRun, spikes: dict, state: GuardState,
+               limits: tuple[float, float], sizes: dict[str, int]) -> RunFailure:
+    """A `RunFailure` for a run the guard stopped, with what it recorded until then (a
+    ``result`` whose metrics say the status and the stop time, and its raster)."""
+    from analysis.plots import raster_figure
+
+    protocol, circuit = get_protocol(run.request.protocol), get_circuit(batch.circuit)
+    duration = float(run.schedule.duration / second)
+    where = "below" if state.status == "silent" else "above"
+    error = RunStopped(
+        f"{state.status}: the {circuit.storing_population} population fired at "
+        f"{state.storing_rate_hz:.3g} Hz while storing, {where} the circuit's healthy range "
+        f"{limits[0]:g}-{limits[1]:g} Hz; stopped at {state.halted_at_s:.2f} s of "
+        f"{duration:.2f} s (guard=False / --no-guard keeps such runs)")
+    failure = RunFailure.of(run.request, state.status, error)
+    kept = {name: (neurons[times <= state.halted_at_s], times[times <= state.halted_at_s])
+            for name, (neurons, times) in spikes.items()}
+    record = SpikeRecord(kept, dict(sizes), state.halted_at_s)
+    pset = parameter_set(protocol, circuit)
+    metrics = {"status": state.status, "error": failure.error,
+               "stopped_at_s": state.halted_at_s, "duration_s": duration,
+               "storing_rate_hz": round(state.storing_rate_hz, 4),
+               "storing_rate_limits_hz": list(limits), "seed": run.request.seed,
+               "device": batch.device}
+    windows = [(phase.kind, start, stop) for _, phase, start, stop in run.schedule.windows()
+               if start < state.halted_at_s]
+    failure.result = RunResult(
+        protocol=protocol.name, circuit=circuit.name, seed=run.request.seed,
+        device=batch.device, parameters=run.values,
+        parameter_strings=pset.to_strings(run.values), metrics=metrics, spikes=record,
+        schedule=run.schedule, weights={}, populations=circuit.populations,
+        figures={"raster.png": lambda path: raster_figure(record, circuit.populations,
+                                                          windows, path)})
+    return failure
 
 
 def make_result(batch: Batch, run: PlannedRun, spikes: dict, weights: dict,

@@ -99,6 +99,9 @@ class BuiltNetwork:
     stimulus: Callable[[dict[str, Any], Any], dict[str, np.ndarray]]
     #: the value each (group, variable) is built with (see `initialise`)
     initial: dict[tuple[Any, str], float] = field(default_factory=dict)
+    #: the runaway guard's groups (`neuro_kv.guard.add_guard`), once added
+    guard: Any = None
+    guard_control: Any = None
 
     def initialise(self, defaults: Mapping[str, Any]) -> None:
         """Build every per-replica variable at its parameter's default (and the seeds at 0):
