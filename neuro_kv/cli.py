@@ -1,5 +1,5 @@
-"""Command line: ``neuro-kv run | sweep | tune | params | list``. Bad input exits with status 2
-(before anything is simulated); a failed run exits with status 1."""
+"""Command line: ``neuro-kv run | sweep | tune | view | params | list``. Bad input exits with
+status 2 (before anything is simulated); a failed run exits with status 1."""
 
 from __future__ import annotations
 
@@ -86,6 +86,14 @@ def _parser() -> argparse.ArgumentParser:
     params = commands.add_parser("params", help="list a protocol's parameters")
     params.add_argument("protocol")
     params.add_argument("--circuit")
+
+    view = commands.add_parser("view", help="write DIR/report.html: an interactive report of "
+                               "a result, batch, sweep or tuning directory (works offline)")
+    view.add_argument("directory", metavar="DIR")
+    view.add_argument("--serve", action="store_true",
+                      help="also serve it on localhost and print the address (Ctrl-C stops)")
+    view.add_argument("--port", type=int, default=0,
+                      help="port for --serve (default: a free one)")
 
     commands.add_parser("list", help="list circuits and protocols")
     return parser
@@ -246,6 +254,44 @@ def shown_default(parameter: Any) -> str:
     return str(format_value(parameter.default, parameter.unit))
 
 
+def _view(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from analysis.report import directory_kind, write_report
+
+    directory = Path(args.directory)
+    if not directory.is_dir():
+        raise ParameterError(f"DIR {args.directory!r} is not allowed; expected an existing "
+                             "result directory")
+    try:
+        directory_kind(directory)
+    except ValueError as error:
+        raise ParameterError(f"DIR: {error}") from None
+    if not 0 <= args.port <= 65535:
+        raise ParameterError(f"--port {args.port} is not allowed; expected 0-65535")
+    path = write_report(directory)
+    print(f"report: {path}")
+    if args.serve:
+        serve(directory, args.port)
+    return 0
+
+
+def serve(directory: Any, port: int) -> None:
+    """Serve ``directory`` on localhost until interrupted; prints the report's address."""
+    import functools
+    import http.server
+
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler,
+                                directory=str(directory))
+    with http.server.ThreadingHTTPServer(("127.0.0.1", port), handler) as server:
+        print(f"serving http://127.0.0.1:{server.server_address[1]}/report.html "
+              "(Ctrl-C stops)", flush=True)
+        try:
+            server.serve_forever()
+        except KeyboardInterrupt:
+            pass
+
+
 def _list(_: argparse.Namespace) -> int:
     from neuro_kv.registry import circuits, protocols
 
@@ -263,7 +309,8 @@ def main(argv: list[str] | None = None) -> int:
     from neuro_kv.processes import exit_on_sigterm
 
     args = _parser().parse_args(argv)
-    commands = {"run": _run, "sweep": _sweep, "tune": _tune, "params": _params, "list": _list}
+    commands = {"run": _run, "sweep": _sweep, "tune": _tune, "params": _params, "list": _list,
+                "view": _view}
     try:
         with exit_on_sigterm():  # a terminated run removes what it half wrote
             return commands[args.command](args)

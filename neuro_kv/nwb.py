@@ -1,9 +1,12 @@
 """Spikes and windows of one or many runs as an NWB file (pynwb).
 
 One Units row per neuron and run (columns ``seed``, ``population``, ``neuron``; spike times
-in s from the run's start) and one trial per window and run (``seed``, ``phase``, ``item``).
-The tables are built column by column, so a batch of 32 runs (42,560 units) writes in well
-under a second.
+in s from the run's start) and one trial per window and run (``seed``, ``phase``, ``item``,
+``window_tags`` as JSON, the ``cue`` on the input and the ``teacher`` on the cortex, one entry per
+pattern entry, 0 where hidden or off). A single run also stores its final weight matrices
+(presynaptic x postsynaptic) as scratch data named after their pathway. The tables are built
+column by column, so a batch of 32 runs (42,560 units) writes in well under a second.
+`read_nwb` reads a file back.
 """
 
 from __future__ import annotations
@@ -12,12 +15,14 @@ import json
 import uuid
 import warnings
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from neuro_kv.schedule import Schedule
 from neuro_kv.spikes import SpikeRecord
 
 with warnings.catch_warnings():
@@ -27,19 +32,46 @@ with warnings.catch_warnings():
     from pynwb.epoch import TimeIntervals
     from pynwb.misc import Units
 
-__all__ = ["write_nwb"]
+__all__ = ["write_nwb", "read_nwb", "StoredRun", "StoredWindow"]
 
 
-def write_nwb(path: Path, runs: Sequence[tuple[int, SpikeRecord,
-                                               list[tuple[str, int, float, float]]]],
-              description: str, metadata: dict[str, Any]) -> None:
-    """Write ``runs`` = [(seed, spikes, windows (phase, item, start, stop)), ...];
+@dataclass
+class StoredWindow:
+    """One window of a stored run: its phase, item, start and stop (s), tags, cue and
+    teacher (one level per pattern entry)."""
+
+    phase: str
+    item: int
+    start: float
+    stop: float
+    tags: dict[str, Any]
+    cue: np.ndarray
+    teacher: np.ndarray
+
+
+@dataclass
+class StoredRun:
+    """One run read back from an NWB file."""
+
+    seed: int
+    spikes: SpikeRecord
+    windows: list[StoredWindow]
+    weights: dict[str, np.ndarray]
+    metadata: dict[str, Any]
+
+
+def write_nwb(path: Path, runs: Sequence[tuple[int, SpikeRecord, Schedule]],
+              description: str, metadata: dict[str, Any],
+              weights: dict[str, np.ndarray] | None = None) -> None:
+    """Write ``runs`` = [(seed, spikes, schedule), ...] (and one run's ``weights``);
     ``metadata`` goes to ``notes`` as JSON."""
     nwbfile = NWBFile(
         session_description=description,
         identifier=str(uuid.uuid4()),
         session_start_time=datetime.now(UTC),
-        notes=json.dumps(metadata, sort_keys=True),
+        notes=json.dumps({**metadata, "t_stop_s": {str(seed): spikes.t_stop
+                                                   for seed, spikes, _ in runs}},
+                         sort_keys=True),
         source_script="neuro-kv",
         source_script_file_name="neuro_kv",
     )
@@ -69,8 +101,13 @@ def write_nwb(path: Path, runs: Sequence[tuple[int, SpikeRecord,
                  VectorData(name="neuron", description="index of the neuron within its "
                             "population", data=np.concatenate(neurons) if neurons
                             else np.array([], int))])
-    windows = [(seed, *window) for seed, _, run_windows in runs for window in run_windows]
-    columns = list(zip(*windows, strict=True)) if windows else [()] * 5
+    windows = [(seed, phase.kind, phase.item, start, stop, phase.tags, phase.cue,
+                phase.teacher if phase.teacher is not None else np.zeros(schedule.n_value))
+               for seed, _, schedule in runs
+               for _, phase, start, stop in schedule.windows()]
+    columns = list(zip(*windows, strict=True)) if windows else [()] * 8
+    n_input = runs[0][2].n_input if runs else 0
+    n_value = runs[0][2].n_value if runs else 0
     nwbfile.trials = TimeIntervals(
         name="trials", description="one trial per window and run",
         id=ElementIdentifiers(name="id", data=np.arange(len(windows))),
@@ -83,8 +120,71 @@ def write_nwb(path: Path, runs: Sequence[tuple[int, SpikeRecord,
                  VectorData(name="phase", description="window kind: encode, retrieve, "
                             "amnesia or stimulate", data=list(columns[1])),
                  VectorData(name="item", description="index of the stored item",
-                            data=np.asarray(columns[2], dtype=int))])
+                            data=np.asarray(columns[2], dtype=int)),
+                 VectorData(name="window_tags", description="the window's tags (block, "
+                            "condition, level, ...) as JSON",
+                            data=[json.dumps(dict(tags), sort_keys=True, default=str)
+                                  for tags in columns[5]]),
+                 VectorData(name="cue", description="cue level per input pattern entry "
+                            "(0: hidden)", data=np.asarray(columns[6], dtype=float).reshape(
+                                len(windows), n_input)),
+                 VectorData(name="teacher", description="teacher level per value pattern "
+                            "entry (0: off)", data=np.asarray(columns[7], dtype=float).reshape(
+                                len(windows), n_value))])
+    for name, matrix in (weights or {}).items():
+        nwbfile.add_scratch(np.asarray(matrix, dtype=float), name=f"weights_{name}",
+                            description=f"final {name} weights (presynaptic x postsynaptic)")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         with NWBHDF5IO(str(path), "w") as io:
             io.write(nwbfile)
+
+
+def read_nwb(path: Path) -> list[StoredRun]:
+    """The runs of a file written by `write_nwb`, in seed order of appearance."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        with NWBHDF5IO(str(path), "r") as io:
+            nwbfile = io.read()
+            units = nwbfile.units
+            trains = units["spike_times"]
+            times_flat = np.asarray(trains.target.data[:], dtype=float)
+            ends = np.asarray(trains.data[:], dtype=np.int64)
+            unit_seeds = np.asarray(units["seed"].data[:])
+            populations = np.asarray(units["population"].data[:]).astype(str)
+            neurons = np.asarray(units["neuron"].data[:])
+            trials = nwbfile.trials
+            columns = set(trials.colnames)
+            table = {name: trials[name].data[:] for name in trials.colnames}
+            scratch = {name[len("weights_"):]: np.asarray(data.data[:])
+                       for name, data in nwbfile.scratch.items()
+                       if name.startswith("weights_")}
+            metadata = json.loads(nwbfile.notes or "{}")
+    starts = np.concatenate([[0], ends[:-1]])
+    runs = []
+    for seed in dict.fromkeys(unit_seeds.tolist()):
+        spikes: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+        sizes: dict[str, int] = {}
+        for population in dict.fromkeys(populations[unit_seeds == seed].tolist()):
+            rows = np.flatnonzero((unit_seeds == seed) & (populations == population))
+            sizes[population] = len(rows)
+            counts = ends[rows] - starts[rows]
+            index = np.repeat(neurons[rows], counts)
+            times = np.concatenate([times_flat[starts[r]:ends[r]] for r in rows])
+            order = np.argsort(times, kind="stable")
+            spikes[population] = (index[order], times[order])
+        windows = []
+        for k in np.flatnonzero(np.asarray(table["seed"]) == seed):
+            windows.append(StoredWindow(
+                str(table["phase"][k]), int(table["item"][k]), float(table["start_time"][k]),
+                float(table["stop_time"][k]),
+                json.loads(table["window_tags"][k]) if "window_tags" in columns else {},
+                np.asarray(table["cue"][k], dtype=float) if "cue" in columns else np.zeros(0),
+                np.asarray(table["teacher"][k], dtype=float) if "teacher" in columns
+                else np.zeros(0)))
+        t_stop = float(metadata.get("t_stop_s", {}).get(
+            str(seed), max((w.stop for w in windows), default=0.0)))
+        runs.append(StoredRun(int(seed), SpikeRecord(spikes, sizes, t_stop), windows,
+                              scratch if len(set(unit_seeds.tolist())) == 1 else {},
+                              metadata))
+    return runs

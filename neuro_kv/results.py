@@ -85,6 +85,24 @@ class RunResult:
             self._segment = self.spikes.segment(name=f"{self.protocol} seed {self.seed}")
         return self._segment
 
+    def view(self) -> Any:
+        """Show the interactive report of this run (`analysis.report`) in a Jupyter
+        notebook (or a browser outside one); returns the Bokeh layout."""
+        from bokeh.io import output_notebook, show
+
+        from analysis.report import RunView, run_layout
+
+        layout = run_layout(RunView.from_result(self))
+        try:
+            from IPython import get_ipython
+
+            if get_ipython() is not None:
+                output_notebook(hide_banner=True)
+        except ImportError:
+            pass
+        show(layout)
+        return layout
+
     def provenance(self) -> dict[str, Any]:
         """Run identity: protocol, circuit, seed, device, versions and machine."""
         return {
@@ -119,16 +137,12 @@ class RunResult:
         if spikes:
             from neuro_kv.nwb import write_nwb
 
-            write_nwb(tmp / "spikes.nwb", [(self.seed, self.spikes, self.windows())],
+            write_nwb(tmp / "spikes.nwb", [(self.seed, self.spikes, self.schedule)],
                       description=f"neuro-kv {self.protocol} on {self.circuit}",
-                      metadata={**document, "metrics": scalar_metrics(self.metrics)})
+                      metadata={**document, "metrics": scalar_metrics(self.metrics)},
+                      weights=self.weights)
         for name, draw in drawn.items():
             draw(tmp / name)
-
-    def windows(self) -> list[tuple[str, int, float, float]]:
-        """(phase, item, start, stop) of every window of the run's schedule (s)."""
-        return [(phase.kind, phase.item, start, stop)
-                for _, phase, start, stop in self.schedule.windows()]
 
 
 #: metrics that describe how a run was computed, not what it measured
@@ -251,7 +265,7 @@ def save_batch(results: list[Any], directory: str | Path) -> dict[str, Any]:
             from neuro_kv.nwb import write_nwb
 
             first = finished[0]
-            write_nwb(tmp / "spikes.nwb", [(r.seed, r.spikes, r.windows()) for r in finished
+            write_nwb(tmp / "spikes.nwb", [(r.seed, r.spikes, r.schedule) for r in finished
                                            if r.spikes is not None],
                       description=f"neuro-kv {first.protocol} on {first.circuit}, "
                                   f"{len(finished)} runs",
