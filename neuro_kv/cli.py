@@ -16,11 +16,18 @@ __all__ = ["main", "DEFAULT_SEEDS"]
 DEFAULT_SEEDS = "1-20"
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse, but a usage error is one line (``neuro-kv: error: ...``), exit status 2."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        raise ParameterError(f"{self.prog}: {message}")
+
+
 def _parser() -> argparse.ArgumentParser:
     from neuro_kv.devices import DEVICES
     from neuro_kv.engine import DEFAULT_DEVICE
 
-    parser = argparse.ArgumentParser(prog="neuro-kv", description=__doc__)
+    parser = _Parser(prog="neuro-kv", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
 
     run = commands.add_parser("run", help="run a protocol and write its result directory")
@@ -129,8 +136,13 @@ def _run(args: argparse.Namespace) -> int:
     from neuro_kv.api import run
     from neuro_kv.engine import RunStopped
 
+    once = _runs_once(args.protocol)
+    if once and args.seeds is not None:
+        raise ParameterError(f"--seeds {args.seeds!r} is not allowed for protocol "
+                             f"{args.protocol!r}, which runs once and draws its own seeds "
+                             "(its parameter n_seeds); expected --seed N or none")
     if args.seed is None and args.seeds is None:
-        if _runs_once(args.protocol):
+        if once:
             args.seed = 1
         else:
             args.seeds = DEFAULT_SEEDS
@@ -308,7 +320,11 @@ def main(argv: list[str] | None = None) -> int:
     """Entry point; returns the exit status."""
     from neuro_kv.processes import exit_on_sigterm
 
-    args = _parser().parse_args(argv)
+    try:
+        args = _parser().parse_args(argv)
+    except ParameterError as error:
+        print(f"neuro-kv: error: {error}", file=sys.stderr)
+        return 2
     commands = {"run": _run, "sweep": _sweep, "tune": _tune, "params": _params, "list": _list,
                 "view": _view}
     try:

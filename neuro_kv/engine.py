@@ -49,7 +49,7 @@ from neuro_kv.devices import (
 )
 from neuro_kv.guard import GuardState, guard_inputs, guard_limits, guard_states
 from neuro_kv.parameters import ParameterError, format_value
-from neuro_kv.preparation import parameter_set, prepare
+from neuro_kv.preparation import MEMORY_SHARE, available_memory, parameter_set, prepare
 from neuro_kv.processes import die_with_parent
 from neuro_kv.registry import get_circuit, get_protocol
 from neuro_kv.results import RunResult
@@ -68,8 +68,6 @@ DEFAULT_DEVICE = "cpp_standalone"
 MAX_REPLICAS = {"cpp_standalone": 16, "cython": 64, "numpy": 64}
 #: built networks one process keeps (least recently used dropped first)
 NETWORKS_KEPT = 4
-#: share of the available memory the batches running at once may use
-MEMORY_SHARE = 0.5
 
 
 @dataclass(frozen=True)
@@ -292,18 +290,6 @@ def plan_group(durations: Sequence[float], replica_cost: float, device: str, lar
             break
         spans = split
     return [(a, b, replicas((a, b))) for a, b in spans]
-
-
-def available_memory() -> int:
-    """Bytes of memory available to new work (Linux ``MemAvailable``, else all of it)."""
-    try:
-        with open("/proc/meminfo") as handle:
-            for line in handle:
-                if line.startswith("MemAvailable:"):
-                    return int(line.split()[1]) * 1024
-    except OSError:
-        pass
-    return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
 
 
 def replicas_that_fit(circuit: Any, structure: dict[str, Any], rows: int, workers: int,

@@ -33,6 +33,14 @@ class ParameterError(ValueError):
     """Bad parameter input; the message names the parameter, its value and what is allowed."""
 
 
+#: The largest magnitude a parameter without its own bounds accepts, by unit (values beyond
+#: are typos or would not fit any machine): an hour for times, 1 V for voltages, 10 kHz for
+#: rates (one spike per 0.1 ms step), 10**4 for counts and 10**6 for plain numbers.
+MAGNITUDE_LIMITS = {b2u.second.dim: 3600.0, b2u.volt.dim: 1.0, b2u.hertz.dim: 1e4}
+INT_LIMIT = 10_000
+FLOAT_LIMIT = 1e6
+
+
 @dataclass(frozen=True)
 class Parameter:
     """One named model or protocol parameter.
@@ -55,36 +63,50 @@ class Parameter:
     low_exclusive: bool = False
     choices: tuple[str, ...] = ()
 
+    def bounds(self) -> tuple[float, float]:
+        """(low, high) in units of ``unit``: the declared bounds, and where one is missing
+        the magnitude limit of the parameter's unit (`MAGNITUDE_LIMITS`, `INT_LIMIT`,
+        `FLOAT_LIMIT`)."""
+        if self.kind in ("int", "ints"):
+            limit = float(INT_LIMIT)
+        elif self.kind == "quantity" and self.unit is not None:  # in SI, then in ``unit``
+            si = MAGNITUDE_LIMITS.get(self.unit.dim, FLOAT_LIMIT)
+            limit = si / float(self.unit / Quantity(1, dim=self.unit.dim))
+        else:
+            limit = FLOAT_LIMIT
+        low = self.low if self.low is not None else -limit
+        high = self.high if self.high is not None else limit
+        return low, high
+
     def allowed(self) -> str:
         """Human-readable description of the allowed values."""
         if self.kind == "names":
             return "comma-separated names from " + ", ".join(self.choices)
-        if self.kind in ("ints", "floats"):
-            what = "integers" if self.kind == "ints" else "numbers"
-            if self.low is not None and self.high is not None:
-                return f"comma-separated {what} in [{self.low:g}, {self.high:g}]"
-            return f"comma-separated {what}" + (f" >= {self.low:g}" if self.low is not None
-                                                else "")
         if self.kind == "choice":
             return "one of " + ", ".join(self.choices)
+        low, high = self.bounds()
+        if self.kind in ("ints", "floats"):
+            what = "integers" if self.kind == "ints" else "numbers"
+            return f"comma-separated {what} in [{low:g}, {high:g}]"
         what = {"quantity": f"a value in {self.unit}", "int": "an integer", "float": "a number"}
         text = what[self.kind]
         unit = f"*{self.unit}" if self.kind == "quantity" else ""
-        if self.low is not None and self.high is not None:
-            return f"{text} in [{self.low:g}{unit}, {self.high:g}{unit}]"
-        if self.low is not None:
-            sign = ">" if self.low_exclusive else ">="
-            return f"{text} {sign} {self.low:g}{unit}"
-        return text
+        opening = "(" if self.low_exclusive else "["
+        return f"{text} in {opening}{low:g}{unit}, {high:g}{unit}]"
 
     def convert(self, value: Any) -> Any:
         """Parse (if a string) and validate ``value``; raise ParameterError if not allowed."""
-        shown = value if isinstance(value, str) else format_value(value)
+        shown = (value if value.strip() and value.isprintable() else repr(value)) \
+            if isinstance(value, str) else format_value(value)
         if self.kind in ("ints", "floats"):
             return self._convert_list(value, shown)
         if self.kind == "names":
-            names = (tuple(part.strip() for part in value.split(",") if part.strip())
-                     if isinstance(value, str) else tuple(value))
+            if isinstance(value, str):
+                names = tuple(part.strip() for part in value.split(",") if part.strip())
+            elif isinstance(value, (list, tuple)) and all(isinstance(v, str) for v in value):
+                names = tuple(value)
+            else:
+                raise self._error(shown)
             if not names or len(set(names)) < len(names) or not set(names) <= set(
                     self.choices):
                 raise self._error(shown)
@@ -117,10 +139,9 @@ class Parameter:
             raise self._error(shown, "not a finite number")
         if self.kind == "int" and number != int(number):
             raise self._error(shown)
-        too_low = self.low is not None and (
-            number <= self.low if self.low_exclusive else number < self.low
-        )
-        if too_low or (self.high is not None and number > self.high):
+        low, high = self.bounds()
+        too_low = number <= low if self.low_exclusive else number < low
+        if too_low or number > high:
             raise self._error(shown)
         if self.kind == "quantity":
             return number * self.unit
@@ -135,6 +156,8 @@ class Parameter:
             parts = [value]
         element = Parameter(self.name, 0, self.doc, "int" if self.kind == "ints" else "float",
                             low=self.low, high=self.high, low_exclusive=self.low_exclusive)
+        if not parts:
+            raise self._error(shown, "empty")
         try:
             return tuple(element.convert(part) for part in parts)
         except ParameterError:

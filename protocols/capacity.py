@@ -239,6 +239,10 @@ def summarise(records: list[dict[str, Any]], p: dict[str, Any]) -> dict[str, Any
     return metrics
 
 
+#: the most spiking runs one capacity grid may ask for (the default grid: 2,340)
+MAX_RUNS = 100_000
+
+
 class Capacity:
     """Capacity of every model against load, and of the key-value models against size."""
 
@@ -254,6 +258,10 @@ class Capacity:
         if odd:
             raise ParameterError(f"parameter 'hopfield_units': value {odd[0]} is not allowed; "
                                  "expected even numbers (half key, half value)")
+        runs = sum(len(unit.loads) * len(unit.models) for unit in self.units(p, 1))
+        if runs > MAX_RUNS:
+            raise ParameterError(f"parameters 'n_seeds', 'loads', 'size_sweep' and 'models' "
+                                 f"ask for {runs:,} runs; at most {MAX_RUNS:,} are allowed")
 
     def units(self, p: dict[str, Any], seed: int) -> list[Unit]:
         """The units of work: the main grid (all models) and the size sweeps (key-value
