@@ -50,7 +50,7 @@ class Parameter:
     ``floats`` (a tuple of numbers, written ``1,1.5,2``; likewise) or
     ``names`` (a tuple of distinct names from ``choices``, written ``a,b``).
     ``low``/``high`` are inclusive bounds in units of ``unit``; ``low_exclusive`` makes the
-    lower bound strict.
+    lower bound strict; a list may be empty only with ``allow_empty``.
     """
 
     name: str
@@ -62,6 +62,8 @@ class Parameter:
     high: float | None = None
     low_exclusive: bool = False
     choices: tuple[str, ...] = ()
+    #: whether a list parameter may be empty (e.g. "no size sweep")
+    allow_empty: bool = False
 
     def bounds(self) -> tuple[float, float]:
         """(low, high) in units of ``unit``: the declared bounds, and where one is missing
@@ -156,7 +158,7 @@ class Parameter:
             parts = [value]
         element = Parameter(self.name, 0, self.doc, "int" if self.kind == "ints" else "float",
                             low=self.low, high=self.high, low_exclusive=self.low_exclusive)
-        if not parts:
+        if not parts and not self.allow_empty:
             raise self._error(shown, "empty")
         try:
             return tuple(element.convert(part) for part in parts)

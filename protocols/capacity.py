@@ -58,15 +58,15 @@ PARAMETERS = ParameterSet([
     P("cue_hidden_fraction", 0.6, "fraction of key entries hidden in each cue", "float",
       low=0, high=1),
     P("size_sweep", (20, 40, 80), "n_slots values of the size sweep of the key-value models "
-      "(empty: no sweep)", "ints", low=1),
+      "(empty: no sweep)", "ints", low=1, allow_empty=True),
     P("size_loads", (2, 3, 4, 6, 8, 12), "loads of the size sweep (with size_load_percent; "
-      "small loads resolve the capacity of the random policies)", "ints", low=1),
+      "small loads resolve the capacity of the random policies)", "ints", low=1, allow_empty=True),
     P("size_load_percent", (90, 100, 125), "more loads of the size sweep, in percent of "
-      "n_slots", "ints", low=1),
+      "n_slots", "ints", low=1, allow_empty=True),
     P("hopfield_units", (40, 80, 160), "memory units (n_input + n_value, half each) of the "
-      "Hopfield models' size sweep (empty: no sweep)", "ints", low=2),
+      "Hopfield models' size sweep (empty: no sweep)", "ints", low=2, allow_empty=True),
     P("hopfield_load_percent", (10, 15, 20), "more loads of the Hopfield size sweep (with "
-      "size_loads), in percent of its units", "ints", low=1),
+      "size_loads), in percent of its units", "ints", low=1, allow_empty=True),
     P("criterion", 0.98, "accuracy that defines the capacity C", "float", low=0, high=1),
     P("recent_percent", 50, "the most recent items, scored apart from the older ones (loads "
       "above this count), in percent of n_slots", "int", low=1, high=100),
