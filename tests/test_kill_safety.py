@@ -48,6 +48,16 @@ def start_run(out: Path, *extra: str) -> subprocess.Popen:
                             stderr=subprocess.PIPE)
 
 
+def running(pid: int) -> bool:
+    """Whether ``pid`` still runs: it exists and is not a zombie (a killed process that its
+    new parent has not reaped yet is dead)."""
+    try:
+        text = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    return text[text.rindex(")") + 2:].split()[0] != "Z" and process_alive(pid)
+
+
 def wait_for(condition, timeout: float, step: float = 0.005) -> bool:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -71,7 +81,7 @@ def test_sigkill_while_simulating_leaves_no_directory_and_no_binary_running(tmp_
             timeout=300, step=0.05), "the standalone binary never started"
         run.send_signal(signal.SIGKILL)
         run.wait(timeout=30)
-        assert wait_for(lambda: not any(process_alive(p) for p in binaries), timeout=3), (
+        assert wait_for(lambda: not any(running(p) for p in binaries), timeout=10), (
             "the compiled simulation kept running after its run was killed")
     finally:
         run.kill()
