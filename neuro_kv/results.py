@@ -217,7 +217,8 @@ def save_batch(results: list[Any], directory: str | Path) -> dict[str, Any]:
     """Write many runs of one protocol as one directory, atomically, and return its summary.
 
     ``runs/seed-N/``: each finished run's ``metrics.json`` and ``params.toml`` (and, for the
-    first finished run, its figures); ``spikes.nwb``: the spikes and windows of every finished
+    first finished run, its figures), and those of each run the guard stopped (its status
+    and stop time); ``spikes.nwb``: the spikes and windows of every finished
     run (a ``seed`` column in both tables); ``runs.csv``: one row per run (seed, status,
     every scalar metric, error); ``summary.json``: per scalar metric the mean, standard
     deviation, n and 95 % Student-t interval over the finished runs, with the per-seed
@@ -236,8 +237,11 @@ def save_batch(results: list[Any], directory: str | Path) -> dict[str, Any]:
             rows.append({"seed": result.seed, "status": "ok",
                          **scalar_metrics(result.metrics), "error": ""})
         else:
+            stopped = getattr(result, "result", None)  # a run the guard stopped
             rows.append({"seed": result.request.seed, "status": result.status,
-                         "error": result.error})
+                         "error": result.error,
+                         **({"stopped_at_s": stopped.metrics["stopped_at_s"]}
+                            if stopped is not None else {})})
     table = pd.DataFrame(rows)
     names = list(dict.fromkeys(key for r in finished for key in scalar_metrics(r.metrics)))
     summary: dict[str, Any] = {
@@ -261,6 +265,11 @@ def save_batch(results: list[Any], directory: str | Path) -> dict[str, Any]:
             (tmp / "runs" / f"seed-{result.seed}").mkdir(parents=True)
             result._write(tmp / "runs" / f"seed-{result.seed}", spikes=False,
                           figures=k == 0)
+        for failure in results:  # a stopped run: its status, stop time and parameters
+            if not failure.ok and getattr(failure, "result", None) is not None:
+                (tmp / "runs" / f"seed-{failure.request.seed}").mkdir(parents=True)
+                failure.result._write(tmp / "runs" / f"seed-{failure.request.seed}",
+                                      spikes=False, figures=False)
         if finished:
             from neuro_kv.nwb import write_nwb
 

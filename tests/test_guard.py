@@ -76,3 +76,16 @@ def test_a_stopped_run_leaves_a_directory_with_its_status(tmp_path):
     assert metrics["status"] == "runaway" and metrics["stopped_at_s"] == pytest.approx(1.45)
     assert (out / "params.toml").exists() and (out / "raster.png").exists()
     assert np.isfinite(metrics["storing_rate_hz"])
+
+
+def test_a_batch_records_the_runs_the_guard_stopped(tmp_path, capsys):
+    from neuro_kv.cli import main
+
+    out = tmp_path / "batch"
+    sets = [f"--set={name}={value}" for name, value in RUNAWAY.items()]
+    assert main(["run", "paired-recall", "--seeds", "1-2", "--quiet", "--out", str(out),
+                 *sets]) == 1
+    assert "seed 1 runaway" in capsys.readouterr().out
+    metrics = json.loads((out / "runs" / "seed-1" / "metrics.json").read_text())
+    assert metrics["status"] == "runaway" and metrics["stopped_at_s"] == pytest.approx(1.45)
+    assert "stopped_at_s" in (out / "runs.csv").read_text()
