@@ -3,9 +3,10 @@ JavaScript inline, so it works offline), written by ``neuro-kv view DIR``.
 
 - **A run**: a zoomable raster of every population (WebGL; populations stacked and labelled,
   windows shaded and labelled with their item and tags; hovering a spike names population,
-  neuron and time); a retrieval window chosen in the list (or by clicking its shading) shows
-  its slot race (index spikes per slot in 5 ms bins), the winning slot, the cue against the
-  winner's key and the decoded value against the stored one; the key and value weights as
+  neuron and time; a density image where more than `RASTER_POINTS` spikes are in view); a
+  retrieval window chosen in the list (or by clicking its shading) shows its slot race
+  (index spikes per slot in 5 ms bins), the winning slot, the cue against the winner's key
+  and the decoded value against the stored one; the key and value weights as
   heat maps with the winner's row marked; parameters and metrics as tables; the protocol's
   own figures.
 - **A batch of seeds**: the runs table and the batch's metrics, with the batch figures.
@@ -41,12 +42,14 @@ from bokeh.models import (
     Div,
     HoverTool,
     LabelSet,
+    LinearColorMapper,
     Select,
     Span,
     TableColumn,
     TapTool,
     TextInput,
 )
+from bokeh.palettes import Greys256
 from bokeh.plotting import figure
 from bokeh.resources import INLINE
 
@@ -61,6 +64,14 @@ __all__ = ["RunView", "load_run", "run_layout", "directory_kind", "write_report"
 
 #: bin of the slot race (s)
 RACE_BIN_S = 0.005
+#: the most spikes the raster draws as points (more in view: a density image instead; a
+#: software-rendered WebGL page redraws 10**6 points in about 8 s, 5 * 10**4 in a fraction
+#: of a second)
+RASTER_POINTS = 50_000
+#: time bins of the raster's density image
+DENSITY_BINS = 2000
+#: the most windows labelled on the raster
+MAX_WINDOW_LABELS = 100
 PHASE_COLOURS = {"encode": "#ff7f0e", "retrieve": "#1f77b4", "stimulate": "#2ca02c",
                  "amnesia": "#d62728"}
 FIGURE_WIDTH = 1100
@@ -169,7 +180,8 @@ def raster_figure(view: RunView) -> tuple[Any, ColumnDataSource]:
     plot = figure(width=FIGURE_WIDTH, height=520, output_backend="webgl",
                   x_range=(0, max(view.spikes.t_stop, 1e-3)), y_range=(0, len(names)),
                   tools="xpan,xwheel_zoom,box_zoom,reset,save", active_scroll="xwheel_zoom",
-                  x_axis_label="time (s)", title="spike raster (scroll to zoom in time)")
+                  x_axis_label="time (s)", title="spike raster (scroll to zoom in time)",
+                  name="raster")
     windows = ColumnDataSource({
         "left": [w.start for w in view.windows], "right": [w.stop for w in view.windows],
         "bottom": [0.0] * len(view.windows), "top": [float(len(names))] * len(view.windows),
@@ -182,27 +194,72 @@ def raster_figure(view: RunView) -> tuple[Any, ColumnDataSource]:
     shading = plot.quad(left="left", right="right", bottom="bottom", top="top",
                         fill_color="colour", fill_alpha=0.12, line_alpha=0, source=windows,
                         name="windows")
-    plot.add_layout(LabelSet(x="left", y="top", text="label", source=windows, y_offset=-12,
-                             text_font_size="8pt", text_color="#555555"))
+    if len(view.windows) <= MAX_WINDOW_LABELS:  # beyond, hover names them
+        plot.add_layout(LabelSet(x="left", y="top", text="label", source=windows,
+                                 y_offset=-12, text_font_size="8pt", text_color="#555555"))
     plot.add_tools(HoverTool(renderers=[shading], tooltips=[
         ("window", "@window: @phase item @item"), ("tags", "@tags")]))
     plot.add_tools(TapTool(renderers=[shading]))
-    for band, population in enumerate(names):
-        neurons, times = view.spikes.population(population)
-        size = max(view.spikes.sizes.get(population, 1), 1)
-        source = ColumnDataSource({"t": times, "y": band + (neurons + 0.5) / size,
-                                   "neuron": neurons})
-        dots = plot.scatter("t", "y", source=source, size=2, color="black", alpha=0.6,
-                            marker="square", name=f"raster_{population}")
-        plot.add_tools(HoverTool(renderers=[dots], tooltips=[
-            ("population", population), ("neuron", "@neuron"), ("time", "@t{0.0000} s")]))
+    layers = [raster_layer(plot, view, band, population) for band, population
+              in enumerate(names)]
+    for band in range(len(names)):
         plot.add_layout(Span(location=band + 1, dimension="width", line_color="#999999",
                              line_width=0.5))
+    # show spikes as points only where few enough are in view (else the density image)
+    update = CustomJS(args=dict(x_range=plot.x_range, layers=layers, limit=RASTER_POINTS),
+                      code="""
+        const lower = (t, x) => { let a = 0, b = t.length;
+            while (a < b) { const m = (a + b) >> 1; if (t[m] < x) a = m + 1; else b = m; }
+            return a; };
+        const spans = layers.map(([all]) => [lower(all.data.t, x_range.start),
+                                             lower(all.data.t, x_range.end)]);
+        const points = spans.reduce((n, [a, b]) => n + b - a, 0) <= limit;
+        layers.forEach(([all, shown, density], k) => {
+            const [a, b] = points ? spans[k] : [0, 0];
+            if (points || shown.get_length() > 0) {
+                shown.data = {t: all.data.t.slice(a, b), y: all.data.y.slice(a, b),
+                              neuron: all.data.neuron.slice(a, b)};
+            }
+            density.visible = !points;
+        });
+    """)
+    plot.x_range.js_on_change("start", update)
+    plot.x_range.js_on_change("end", update)
     plot.yaxis.ticker = [band + 0.5 for band in range(len(names))]
     plot.yaxis.major_label_overrides = {
         band + 0.5: f"{name} ({view.spikes.sizes.get(name, 0)})"
         for band, name in enumerate(names)}
     return plot, windows
+
+
+def raster_layer(plot: Any, view: RunView, band: int, population: str) -> list[Any]:
+    """One population's band: all its spikes (time-sorted, not drawn), the points drawn
+    (all of them if the whole run has at most `RASTER_POINTS` spikes, else none until the
+    view is zoomed in) and a density image (spikes per time bin and neuron group) drawn in
+    their place. Returns [all, drawn, density renderer] for the zoom callback."""
+    neurons, times = view.spikes.population(population)
+    order = np.argsort(times, kind="stable")
+    neurons, times = neurons[order], times[order]
+    size = max(view.spikes.sizes.get(population, 1), 1)
+    data = {"t": times, "y": band + (neurons + 0.5) / size, "neuron": neurons}
+    every = ColumnDataSource(data, name=f"spikes_{population}")
+    few = sum(len(view.spikes.population(p)[1]) for p in view.populations) <= RASTER_POINTS
+    drawn = ColumnDataSource(data if few else {name: [] for name in data})
+    dots = plot.scatter("t", "y", source=drawn, size=2, color="black", alpha=0.6,
+                        marker="square", name=f"raster_{population}")
+    plot.add_tools(HoverTool(renderers=[dots], tooltips=[
+        ("population", population), ("neuron", "@neuron"), ("time", "@t{0.0000} s")]))
+    t_stop = max(view.spikes.t_stop, 1e-3)
+    rows = min(size, 100)
+    counts, _, _ = np.histogram2d(neurons * rows // size, times, bins=[rows, DENSITY_BINS],
+                                  range=[[0, rows], [0, t_stop]])
+    mapper = LinearColorMapper(palette=Greys256[::-1], low=0,
+                               high=max(float(np.percentile(counts, 99)), 1.0))
+    density = plot.image(image=[counts], x=0, y=band, dw=t_stop, dh=1, color_mapper=mapper,
+                         name=f"density_{population}", visible=not few)
+    plot.renderers.remove(density)  # under the window shading and the points
+    plot.renderers.insert(0, density)
+    return [every, drawn, density]
 
 
 def _size(view: RunView, name: str, default: int = 1) -> int:

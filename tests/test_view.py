@@ -67,14 +67,29 @@ def test_the_report_works_in_a_browser(run_directory, browser, capsys):
     browser.get(report.as_uri())
     _wait(browser, "return window.Bokeh && Bokeh.documents.length > 0 && "
                    "Bokeh.documents[0].get_model_by_name('window_select') !== null")
-    # the raster holds every spike of the run, one renderer per population
-    shown = browser.execute_script(DOCUMENT + """
-        let n = 0;
+    # the raster holds every spike of the run (one source per population), and draws them
+    # all as points: fewer than RASTER_POINTS
+    counts = browser.execute_script(DOCUMENT + """
+        let held = 0, drawn = 0;
         for (const m of doc.all_models) {
-            if (m.name && m.name.startsWith('raster_')) { n += m.data_source.get_length(); }
+            if (m.name && m.name.startsWith('spikes_')) { held += m.get_length(); }
+            if (m.name && m.name.startsWith('raster_')) { drawn += m.data_source.get_length(); }
         }
-        return n;""")
-    assert shown == total > 10_000
+        return [held, drawn];""")
+    assert counts == [total, total] and total > 10_000
+    # zoomed into one retrieval window, it draws exactly that window's spikes
+    start, stop = result.schedule.windows("retrieve")[2][2:]
+    inside = sum(int(((t >= start) & (t < stop)).sum()) for t in (
+        result.spikes.population(p)[1] for p in result.populations))
+    browser.execute_script(DOCUMENT + f"""
+        const plot = doc.get_model_by_name('raster');
+        plot.x_range.setv({{start: {start}, end: {stop}}});""")
+    assert _wait(browser, DOCUMENT + f"""
+        let drawn = 0;
+        for (const m of doc.all_models) {{
+            if (m.name && m.name.startsWith('raster_')) {{ drawn += m.data_source.get_length(); }}
+        }}
+        return drawn === {inside};""")
     # choosing a retrieval window updates the summary and the slot race
     before = browser.execute_script(DOCUMENT + "return doc.get_model_by_name("
                                                "'window_summary').text;")
