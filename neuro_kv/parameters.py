@@ -151,7 +151,9 @@ class Parameter:
 
     def _convert_list(self, value: Any, shown: Any) -> tuple[Any, ...]:
         if isinstance(value, str):
-            parts = [part.strip() for part in value.split(",") if part.strip()]
+            parts = [part.strip() for part in value.split(",")] if value.strip() else []
+            if any(not part for part in parts):
+                raise self._error(shown, "an empty element")
         elif isinstance(value, (list, tuple)):
             parts = list(value)
         else:

@@ -55,7 +55,8 @@ def parameters(protocol: str):
 
 def bad_values(parameter) -> st.SearchStrategy:
     """Values that ``parameter`` must refuse, as (TOML value, text for --set) pairs."""
-    junk = st.sampled_from(JUNK).map(lambda text: (text, text))
+    empty = {"", " ", ",", "\t"} if parameter.allow_empty else set()  # "no sweep": valid
+    junk = st.sampled_from([j for j in JUNK if j not in empty]).map(lambda text: (text, text))
     nested = st.dictionaries(st.sampled_from(["a", "b", "value"]), st.integers(), min_size=1,
                              max_size=2).map(lambda table: (table, None))
     boolean = st.booleans().map(lambda b: (b, None))
@@ -63,10 +64,13 @@ def bad_values(parameter) -> st.SearchStrategy:
     numbers = [st.sampled_from([math.nan, math.inf, -math.inf])]
     if parameter.kind not in ("choice", "names"):  # negative and huge, past the bounds
         low, high = parameter.bounds()
-        numbers.append(st.floats(min_value=-1e15, max_value=low, exclude_max=not
-                                 parameter.low_exclusive, allow_nan=False))
-        numbers.append(st.floats(min_value=high, max_value=1e15, exclude_min=True,
+        margin = 1e-6  # clearly past the bound, not lost in the unit conversion
+        numbers.append(st.floats(min_value=-1e15, max_value=low - margin * max(1, abs(low)),
                                  allow_nan=False))
+        numbers.append(st.floats(min_value=high + margin * max(1, abs(high)),
+                                 max_value=1e15, allow_nan=False))
+        if parameter.low_exclusive:
+            numbers.append(st.just(low))
     kind = parameter.kind
     if kind in ("int", "float", "ints", "floats"):
         bad_number = st.one_of(*numbers)
