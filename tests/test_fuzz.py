@@ -163,7 +163,7 @@ def command_line(command: str, protocol: str, parameter_args: list[str]) -> list
 @pytest.mark.parametrize("protocol", PROTOCOLS)
 @pytest.mark.parametrize("command", ["run", "run-seeds", "sweep", "tune"])
 def test_bad_parameters_exit_2_naming_the_parameter(protocol, command):
-    @settings(max_examples=EXAMPLES, deadline=None, derandomize=True,
+    @settings(max_examples=EXAMPLES, deadline=None, derandomize=True, database=None,
               suppress_health_check=list(HealthCheck))
     @given(bad=bad_input(protocol), through_file=st.booleans())
     def check(bad, through_file):
@@ -220,7 +220,7 @@ def test_runs_too_large_are_refused_with_the_estimate(overrides, message, tmp_pa
     assert all(name in err for name in overrides) and not list(tmp_path.iterdir())
 
 
-@settings(max_examples=4 * EXAMPLES, deadline=None, derandomize=True,
+@settings(max_examples=4 * EXAMPLES, deadline=None, derandomize=True, database=None,
           suppress_health_check=list(HealthCheck))
 @given(name=st.text(min_size=1, max_size=12).filter(
            lambda n: "\x00" not in n and "/" not in n and n not in (".", "..")

@@ -132,3 +132,41 @@ def test_view_refuses_what_is_not_a_result_directory(tmp_path, capsys):
     assert main(["view", str(tmp_path)]) == 2
     assert "not a result directory" in capsys.readouterr().err
     assert not list(Path(tmp_path).iterdir())
+
+
+def test_the_view_of_a_result_in_memory_equals_that_of_its_directory(run_directory):
+    """`RunResult.view()` shows what `neuro-kv view` shows: the windows read back from the
+    NWB file give the same slot races, winners, keys and decoded values."""
+    import numpy as np
+
+    from analysis.report import RunView, load_run, window_details
+
+    out, _, result = run_directory
+    stored, in_memory = window_details(load_run(out)), window_details(
+        RunView.from_result(result))
+    assert len(stored) == len(in_memory) == 6
+    for a, b in zip(stored, in_memory, strict=True):
+        assert a["winner"] == b["winner"] and a["item"] == b["item"]
+        for key in ("race", "cue", "key", "decoded", "stored"):
+            np.testing.assert_allclose(a[key], b[key])
+    assert [d["winner"] for d in stored] == result.metrics["winning_slots"]
+    assert all(d["accuracy"] == 1.0 for d in stored)
+
+
+def test_serve_prints_the_address_and_serves_the_report(run_directory):
+    import subprocess
+    import sys
+    import urllib.request
+
+    out = run_directory[0]
+    server = subprocess.Popen([sys.executable, "-m", "neuro_kv.cli", "view", str(out),
+                               "--serve"], stdout=subprocess.PIPE, text=True)
+    try:
+        lines = [server.stdout.readline() for _ in range(2)]
+        address = lines[1].split()[1]
+        assert address.startswith("http://127.0.0.1:") and address.endswith("/report.html")
+        with urllib.request.urlopen(address, timeout=30) as response:
+            assert response.status == 200 and b"Bokeh" in response.read()
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
