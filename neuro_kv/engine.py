@@ -84,8 +84,7 @@ class RunRequest:
 @dataclass
 class RunFailure:
     """A run that did not give a result: ``status`` (``invalid``, ``failed``, ``silent``,
-    ``runaway``),
-    a one-line ``error`` and the traceback."""
+    ``runaway``), a one-line ``error`` and the traceback."""
 
     request: RunRequest
     status: str

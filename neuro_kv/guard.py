@@ -28,8 +28,8 @@ from brian2 import Clock, Function, NeuronGroup, Synapses, ms, second
 
 from neuro_kv.network import BuiltNetwork
 
-__all__ = ["GuardState", "add_guard", "guard_limits", "stop_when_done", "MIN_STORING_TIME",
-           "HALT_REASONS"]
+__all__ = ["GuardState", "add_guard", "guard_limits", "guard_inputs", "guard_states",
+           "stop_when_done", "MIN_STORING_TIME", "HALT_REASONS"]
 
 #: storing time a replica needs before its rate is judged (one default encoding window)
 MIN_STORING_TIME = 100 * ms
@@ -73,12 +73,14 @@ double stop_when_done(double running, double t, double first_check)
 
 
 def _no_stop(running: Any, t: Any, first_check: Any) -> Any:
-    """numpy stand-in (never used: on the runtime devices `GuardedRun` stops the network)."""
+    """Python stand-in (never called: on numpy and cython the network is stopped by a
+    network operation, see `neuro_kv.devices.RuntimeNetwork`)."""
     return np.zeros_like(np.asarray(running, dtype=float))
 
 
 #: ``stop_when_done(running, t, first_check)``: on cpp_standalone, ask the compiled loop to
-#: stop once no replica runs (from ``first_check`` on); returns 1 when it does
+#: stop once no replica runs (from ``first_check`` on, when the summed count is current);
+#: returns 1 when it does
 stop_when_done = Function(_no_stop, arg_units=[1, second, second], return_unit=1,
                           stateless=False)
 stop_when_done.implementations.add_implementation(

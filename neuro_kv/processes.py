@@ -5,6 +5,8 @@
 - `remove_dead_owners`: remove the ``PREFIX-PID-...`` entries of a directory whose PID is dead;
 - `exit_on_sigterm`: while it is entered, SIGTERM raises ``SystemExit`` so cleanup code runs
   (Python's default SIGTERM ends the process without it);
+- `sigterm_deferred`: hold SIGTERM back for a few statements that must not be split (creating
+  a temporary directory and noting its name; swapping a result into place);
 - `die_with_parent`: ask Linux to SIGKILL the calling process when its parent dies (used in
   the child of every compiled standalone binary and every worker process, so that killing a
   run with SIGKILL leaves no simulation running).
@@ -22,7 +24,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-__all__ = ["process_alive", "remove_dead_owners", "exit_on_sigterm", "die_with_parent"]
+__all__ = ["process_alive", "remove_dead_owners", "exit_on_sigterm", "sigterm_deferred",
+           "die_with_parent"]
 
 #: prctl option: the signal a process gets when its parent dies
 PR_SET_PDEATHSIG = 1
@@ -70,6 +73,20 @@ def exit_on_sigterm() -> Iterator[None]:
         yield
     finally:
         signal.signal(signal.SIGTERM, previous)
+
+
+@contextmanager
+def sigterm_deferred() -> Iterator[None]:
+    """Block SIGTERM while entered; one that arrives meanwhile is delivered on exit (so its
+    ``SystemExit`` is raised after the block, where cleanup code can see what it did)."""
+    if not hasattr(signal, "pthread_sigmask"):
+        yield
+        return
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGTERM})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
 
 
 def die_with_parent() -> None:

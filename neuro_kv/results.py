@@ -27,7 +27,7 @@ from typing import Any
 import numpy as np
 import tomli_w
 
-from neuro_kv.processes import remove_dead_owners
+from neuro_kv.processes import remove_dead_owners, sigterm_deferred
 from neuro_kv.schedule import Schedule
 from neuro_kv.spikes import SpikeRecord
 
@@ -313,21 +313,25 @@ def atomic_directory(target: Path) -> Iterator[Path]:
     target.parent.mkdir(parents=True, exist_ok=True)
     for leftover in ("partial", "old"):  # of runs killed while writing (SIGKILL)
         remove_dead_owners(target.parent, f".{target.name}.{leftover}")
-    tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.partial-{os.getpid()}-",
-                                dir=target.parent))
+    tmp: Path | None = None
     try:
+        with sigterm_deferred():  # a SIGTERM now is raised once ``tmp`` is known
+            tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.partial-{os.getpid()}-",
+                                        dir=target.parent))
         yield tmp
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-    os.chmod(tmp, 0o755)
-    old = None
-    if target.exists():
-        old = target.with_name(f".{target.name}.old-{os.getpid()}")
-        os.rename(target, old)
-    os.rename(tmp, target)
-    if old is not None:
-        shutil.rmtree(old, ignore_errors=True)
+        os.chmod(tmp, 0o755)
+        with sigterm_deferred():  # the swap is not split by a SIGTERM
+            old = None
+            if target.exists():
+                old = target.with_name(f".{target.name}.old-{os.getpid()}")
+                os.rename(target, old)
+            os.rename(tmp, target)
+            tmp = None
+        if old is not None:
+            shutil.rmtree(old, ignore_errors=True)
+    finally:
+        if tmp is not None:
+            shutil.rmtree(tmp, ignore_errors=True)
 
 
 @contextmanager
@@ -336,16 +340,19 @@ def atomic_file(path: Path) -> Iterator[Path]:
     ``path`` on success and removed on failure, so a reader never sees a half-written file."""
     path = Path(path)
     remove_dead_owners(path.parent, f".{path.name}.partial")
-    handle, name = tempfile.mkstemp(prefix=f".{path.name}.partial-{os.getpid()}-",
-                                    suffix=path.suffix, dir=path.parent)
-    os.close(handle)
-    tmp = Path(name)
+    tmp: Path | None = None
     try:
+        with sigterm_deferred():  # a SIGTERM now is raised once ``tmp`` is known
+            handle, name = tempfile.mkstemp(prefix=f".{path.name}.partial-{os.getpid()}-",
+                                            suffix=path.suffix, dir=path.parent)
+            os.close(handle)
+            tmp = Path(name)
         yield tmp
         os.chmod(tmp, 0o644)
         os.replace(tmp, path)
     finally:
-        tmp.unlink(missing_ok=True)
+        if tmp is not None:
+            tmp.unlink(missing_ok=True)
 
 
 def write_atomic(path: Path, data: bytes) -> None:
