@@ -1,0 +1,46 @@
+"""Figures of the memory-task protocols (Tyulmankov et al. 2021, Figs. 4-5), drawn from a
+run's ``metrics`` only; given a batch's metrics they draw its intervals over seeds."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+
+from analysis.forgetting_figures import CHANCE, _curve, _save  # noqa: E402
+
+__all__ = ["correlated_items_figure"]
+
+
+def _by_load(metrics: dict, name: str, rho: str) -> tuple[list[int], list[float], list | None]:
+    """Loads, values and (a batch's) intervals of ``metrics[name][rho]``."""
+    curve = metrics[name][rho]
+    loads = sorted(curve, key=int)
+    found = metrics.get(f"{name}_ci", {}).get(rho)
+    return ([int(x) for x in loads], [curve[x] for x in loads],
+            None if found is None else [found[x] for x in loads])
+
+
+def correlated_items_figure(metrics: dict, path: Path) -> None:
+    """Accuracy and spurious recalls against load, one colour per correlation rho: spiking
+    (solid, with intervals over seeds for a batch) and the rate slot memory (dashed)."""
+    fig, (left, right) = plt.subplots(1, 2, figsize=(11, 4.2))
+    rhos = sorted(metrics["accuracy_by_rho"], key=float)
+    colours = plt.cm.viridis([k / max(len(rhos) - 1, 1) for k in range(len(rhos))])
+    for rho, colour in zip(rhos, colours, strict=True):
+        for ax, name in ((left, "accuracy_by_rho"), (right, "spurious_recall_by_rho")):
+            loads, values, interval = _by_load(metrics, name, rho)
+            _curve(ax, loads, values, interval, color=colour, label=f"rho = {rho} (spiking)")
+            loads, values, _ = _by_load(metrics, f"rate_{name}", rho)
+            ax.plot(loads, values, "--", color=colour, alpha=0.8,
+                    label=f"rho = {rho} (rate slot memory)")
+    left.axhline(CHANCE, color="0.6", lw=0.8, ls=":")
+    left.set(xlabel="items stored (load)", ylabel="recall accuracy (value bits)",
+             title="accuracy against load", ylim=(0.45, 1.02))
+    right.set(xlabel="items stored (load)", ylabel="fraction of recalls",
+              title="spurious recalls (another item's slot won)", ylim=(-0.02, 1.0))
+    left.legend(fontsize=7, loc="lower left")
+    _save(fig, path)

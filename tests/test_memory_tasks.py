@@ -1,0 +1,47 @@
+"""The memory tasks of Tyulmankov et al. (2021) on the spiking key-value memory, each beside
+its rate-level reference on the same patterns and slot tags: correlated items (Fig. 4c)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import neuro_kv
+from neuro_kv.results import combine_metrics
+from protocols.correlated_items import correlated_keys
+
+
+def test_correlated_keys_agree_as_drawn():
+    keys = correlated_keys(400, 40, 0.6, np.random.default_rng(1))
+    agreement = (keys[:, None, :] == keys[None, :, :]).mean(axis=2)[np.triu_indices(400, 1)]
+    assert agreement.mean() == pytest.approx((1 + 0.6**2) / 2, abs=0.01)
+
+
+def _batch(seeds, **parameters):
+    results = neuro_kv.run_many("correlated-items", seeds=seeds, **parameters)
+    assert all(r.ok for r in results)
+    return combine_metrics([r.metrics for r in results])
+
+
+def test_correlated_items_cost_little_at_0_6_and_more_at_0_9():
+    """Seeds 1-4, loads 4 and 8 (measured: cost 0.020 at rho 0.6, 0.221 at 0.9; spurious
+    recalls 0 at rho 0 and 0.44-0.47 at 0.9; rate slot memory cost 0 and 0.118)."""
+    m = _batch(range(1, 5), rhos="0,0.6,0.9", loads="4,8")
+    assert m["accuracy_by_rho"]["0"] == {"4": 1.0, "8": 1.0}
+    assert m["cost_by_rho"]["0.6"] <= 0.05  # a small cost at rho = 0.6 ...
+    # ... growing with rho: the intervals over seeds do not overlap
+    assert m["cost_by_rho_ci"]["0.9"][0] > m["cost_by_rho_ci"]["0.6"][1]
+    assert all(v == 0 for v in m["spurious_recall_by_rho"]["0"].values())
+    assert min(m["spurious_recall_by_rho"]["0.9"].values()) > 0.2  # a similar item wins
+    # the rate slot memory on the same patterns degrades the same way
+    assert m["rate_cost_by_rho"]["0.6"] <= 0.05
+    assert m["rate_cost_by_rho_ci"]["0.9"][0] > m["rate_cost_by_rho_ci"]["0.6"][1]
+
+
+@pytest.mark.slow
+def test_correlated_items_at_the_default_size_over_20_seeds():
+    m = _batch(range(1, 21), workers=2)
+    costs = [m["cost_by_rho"][rho] for rho in ("0.3", "0.6", "0.9")]
+    assert costs[1] <= 0.05 and costs[2] > costs[1] + 0.1
+    assert m["cost_by_rho_ci"]["0.9"][0] > m["cost_by_rho_ci"]["0.6"][1]
+    assert np.mean(list(m["spurious_recall_by_rho"]["0.9"].values())) > 0.2
