@@ -12,7 +12,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 
 from analysis.forgetting_figures import CHANCE, _curve, _save  # noqa: E402
 
-__all__ = ["correlated_items_figure"]
+__all__ = ["correlated_items_figure", "heteroassociation_figure"]
 
 
 def _by_load(metrics: dict, name: str, rho: str) -> tuple[list[int], list[float], list | None]:
@@ -43,4 +43,32 @@ def correlated_items_figure(metrics: dict, path: Path) -> None:
     right.set(xlabel="items stored (load)", ylabel="fraction of recalls",
               title="spurious recalls (another item's slot won)", ylim=(-0.02, 1.0))
     left.legend(fontsize=7, loc="lower left")
+    _save(fig, path)
+
+
+def heteroassociation_figure(metrics: dict, path: Path) -> None:
+    """Recall accuracy against load: spiking heteroassociative and autoassociative (with
+    intervals over seeds), their rate slot memories (dashed) and the BAM (dotted)."""
+    fig, ax = plt.subplots(figsize=(6.5, 4.2))
+    lines = (("accuracy_by_load", "spiking, 40 -> 20 (hetero)", "tab:blue", "o-"),
+             ("autoassociative_accuracy_by_load", "spiking, 40 -> 40 (auto)", "tab:orange",
+              "o-"),
+             ("rate_accuracy_by_load", "rate slot memory, hetero", "tab:blue", "--"),
+             ("rate_autoassociative_accuracy_by_load", "rate slot memory, auto", "tab:orange",
+              "--"),
+             ("bam_accuracy_by_load", "BAM (Kosko 1988), hetero", "tab:red", ":"))
+    for name, label, colour, style in lines:
+        curve = metrics[name]
+        loads = sorted(curve, key=int)
+        x, y = [int(k) for k in loads], [curve[k] for k in loads]
+        interval = metrics.get(f"{name}_ci")
+        if style == "o-":
+            _curve(ax, x, y, None if interval is None else [interval[k] for k in loads],
+                   color=colour, label=label)
+        else:
+            ax.plot(x, y, style, color=colour, label=label)
+    ax.axhline(CHANCE, color="0.6", lw=0.8, ls=":")
+    ax.set(xlabel="pairs stored (load)", ylabel="recall accuracy (value bits)",
+           title="heteroassociation (Tyulmankov et al. 2021, Fig. 5a)", ylim=(0.45, 1.02))
+    ax.legend(fontsize=7, loc="lower left")
     _save(fig, path)

@@ -16,6 +16,7 @@ __all__ = [
     "SoftmaxMemory",
     "SlotMemory",
     "HopfieldMemory",
+    "BidirectionalMemory",
     "sign_with_guess",
 ]
 
@@ -184,3 +185,31 @@ class HopfieldMemory:
         n_value = self.weights.shape[0] - self.n_key
         start = np.concatenate([cues, np.zeros((len(cues), n_value))], axis=1)
         return sign_with_guess(self.complete(start, rng)[:, self.n_key:], rng)
+
+
+class BidirectionalMemory:
+    """Bidirectional associative memory (BAM, Kosko 1988): ``W = sum_n k_n^T v_n`` (keys x
+    values); recall runs ``v = sign(k W)``, ``k = sign(v W^T)`` back and forth from the cue
+    (a unit with zero input keeps its state; the visible cue entries stay fixed, as in
+    `HopfieldMemory`'s default) until neither layer changes or ``max_sweeps``. Its capacity is
+    a small fraction of min(key, value dimension), beyond which recall degrades."""
+
+    def __init__(self, keys: np.ndarray, values: np.ndarray, max_sweeps: int = 50):
+        self.weights = keys.T @ values
+        self.max_sweeps = max_sweeps
+
+    def recall(self, cues: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+        recalled = []
+        for cue in cues:
+            key, value = cue.copy(), np.zeros(self.weights.shape[1])
+            visible = cue != 0
+            for _ in range(self.max_sweeps):
+                field = key @ self.weights
+                new_value = np.where(field != 0, np.sign(field), value)
+                back = new_value @ self.weights.T
+                new_key = np.where(visible | (back == 0), key, np.sign(back))
+                if np.array_equal(new_value, value) and np.array_equal(new_key, key):
+                    break
+                key, value = new_key, new_value
+            recalled.append(value)
+        return sign_with_guess(np.array(recalled), rng)

@@ -76,6 +76,8 @@ PARAMETERS = ParameterSet([
       low=0, high=1),
     P("encoding_modulator", 1.0, "neuromodulator level during encoding (0: nothing stored)",
       "float", low=0),
+    P("value_source", "random", "values: random patterns, or each item's key itself "
+      "(autoassociative; needs n_value = n_input)", "choice", choices=("random", "key")),
     P("window", 100 * ms, "duration of each encoding or retrieval window", "quantity", ms,
       low=0, low_exclusive=True),
     P("gap", 50 * ms, "silence after each window", "quantity", ms, low=0),
@@ -96,11 +98,17 @@ class PairedRecall:
     def check(self, p: dict[str, Any]) -> None:
         """Cross-parameter checks, before any simulation."""
         schedule_step(p)
+        if p["value_source"] == "key" and p["n_value"] != p["n_input"]:
+            raise ParameterError(f"parameter 'value_source': value 'key' is not allowed with "
+                                 f"n_value = {p['n_value']}; expected n_value = n_input = "
+                                 f"{p['n_input']}")
 
     def draw_patterns(self, p: dict[str, Any], rng: np.random.Generator) -> Patterns:
         n_items = p["n_items"]
         keys = rng.choice([-1.0, 1.0], size=(n_items, p["n_input"]))
         values = rng.choice([-1.0, 1.0], size=(n_items, p["n_value"]))
+        if p["value_source"] == "key":  # drawn all the same: the other draws do not move
+            values = keys.copy()
         slots = assign_slots(n_items, n_slots(p), p["slot_policy"], p["slot_probability"], rng)
         cues = hide_entries(keys, p["cue_hidden_fraction"], rng)
         return Patterns(keys, values, cues, slots)

@@ -45,3 +45,26 @@ def test_correlated_items_at_the_default_size_over_20_seeds():
     assert costs[1] <= 0.05 and costs[2] > costs[1] + 0.1
     assert m["cost_by_rho_ci"]["0.9"][0] > m["cost_by_rho_ci"]["0.6"][1]
     assert np.mean(list(m["spurious_recall_by_rho"]["0.9"].values())) > 0.2
+
+
+def test_heteroassociation_matches_the_autoassociative_case_and_the_bam_degrades(
+        tmp_path):
+    """Seeds 1-3, loads 4 and 20 (measured: spiking 1.000 / 1.000 hetero and auto at both
+    loads, the rate slot memory 1.000, the BAM 0.963 at 4 and 0.801 at 20)."""
+    from neuro_kv.cli import main
+
+    assert main(["run", "heteroassociation", "--quiet", "--out", str(tmp_path / "h"),
+                 "--set", "loads=4,20", "--set", "n_seeds=3"]) == 0
+    import json
+
+    m = json.loads((tmp_path / "h" / "metrics.json").read_text())
+    for load in ("4", "20"):  # heteroassociative about equal to autoassociative
+        assert abs(m["hetero_minus_auto_by_load"][load]) <= 0.05
+        assert m["accuracy_by_load"][load] >= 0.95
+        assert abs(m["accuracy_by_load"][load] - m["rate_accuracy_by_load"][load]) <= 0.05
+    # the BAM on the same patterns degrades with load, below the slot memory
+    assert m["bam_accuracy_by_load"]["20"] < m["bam_accuracy_by_load"]["4"] - 0.1
+    per_seed = zip(m["bam_accuracy_by_load_per_seed"]["20"],
+                   m["accuracy_by_load_per_seed"]["20"], strict=True)
+    assert all(bam < spiking - 0.1 for bam, spiking in per_seed)  # in every seed
+    assert (tmp_path / "h" / "heteroassociation.png").stat().st_size > 10_000
