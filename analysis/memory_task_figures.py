@@ -12,7 +12,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 
 from analysis.forgetting_figures import CHANCE, _curve, _save  # noqa: E402
 
-__all__ = ["correlated_items_figure", "heteroassociation_figure"]
+__all__ = ["continual_recall_figure", "correlated_items_figure", "heteroassociation_figure"]
 
 
 def _by_load(metrics: dict, name: str, rho: str) -> tuple[list[int], list[float], list | None]:
@@ -70,5 +70,30 @@ def heteroassociation_figure(metrics: dict, path: Path) -> None:
     ax.axhline(CHANCE, color="0.6", lw=0.8, ls=":")
     ax.set(xlabel="pairs stored (load)", ylabel="recall accuracy (value bits)",
            title="heteroassociation (Tyulmankov et al. 2021, Fig. 5a)", ylim=(0.45, 1.02))
+    ax.legend(fontsize=7, loc="lower left")
+    _save(fig, path)
+
+
+def continual_recall_figure(metrics: dict, path: Path) -> None:
+    """Accuracy against the query delay R: each slot policy in spikes (with intervals over
+    seeds for a batch) and at rate level (dashed), and the forgetting Hopfield baseline."""
+    fig, ax = plt.subplots(figsize=(8, 4.2))
+    colours = {"sequential": "tab:blue", "random": "tab:green"}
+    for policy, curve in metrics["accuracy_by_delay"].items():
+        delays = sorted(curve, key=int)
+        interval = metrics.get("accuracy_by_delay_ci", {}).get(policy)
+        _curve(ax, [int(d) for d in delays], [curve[d] for d in delays],
+               None if interval is None else [interval[d] for d in delays],
+               color=colours.get(policy), label=f"{policy} slots (spiking)")
+        rate = metrics["rate_accuracy_by_delay"][policy]
+        ax.plot([int(d) for d in delays], [rate[d] for d in delays], "--",
+                color=colours.get(policy), label=f"{policy} slots (rate slot memory)")
+    hopfield = metrics["hopfield_accuracy_by_delay"]
+    delays = sorted(hopfield, key=int)
+    ax.plot([int(d) for d in delays], [hopfield[d] for d in delays], ":", color="tab:red",
+            label="Hopfield with bounded weights (rate)")
+    ax.axhline(CHANCE, color="0.6", lw=0.8, ls=":")
+    ax.set(xlabel="delay R (stream steps)", ylabel="recall accuracy (value bits)",
+           title="continual recall (Tyulmankov et al. 2021, Fig. 4a)", ylim=(0.45, 1.02))
     ax.legend(fontsize=7, loc="lower left")
     _save(fig, path)
