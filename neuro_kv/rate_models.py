@@ -216,41 +216,24 @@ class BidirectionalMemory:
         return sign_with_guess(np.array(recalled), rng)
 
 
-class ForgettingHopfieldMemory:
+class ForgettingHopfieldMemory(HopfieldMemory):
     """A Hopfield network that forgets (a "memory that forgets", Parisi 1986): patterns
     (key and value concatenated, D entries) are written one at a time,
     ``W <- clip(W + eta xi^T xi, -bound, bound)`` with a zero diagonal, so old patterns fade
-    as new ones saturate the bounded weights; recall settles like `HopfieldMemory` (sign
-    dynamics, synchronous, visible cue entries fixed). ``eta`` defaults to 1/sqrt(D) and
+    as new ones saturate the bounded weights; recall settles as `HopfieldMemory`'s default
+    (synchronous sign dynamics, visible cue entries fixed). ``eta`` defaults to 1/sqrt(D) and
     ``bound`` to 0.35, the values Tyulmankov et al.'s code suggests for this baseline."""
 
     def __init__(self, n_key: int, n_value: int, eta: float | None = None,
                  bound: float = 0.35, max_sweeps: int = 50):
         size = n_key + n_value
-        self.n_key, self.bound, self.max_sweeps = n_key, bound, max_sweeps
+        self.n_key, self.bound = n_key, bound
         self.eta = 1.0 / np.sqrt(size) if eta is None else eta
         self.weights = np.zeros((size, size))
+        self.max_sweeps, self.update, self.clamp_cue = max_sweeps, "synchronous", True
 
     def write(self, key: np.ndarray, value: np.ndarray) -> None:
         pattern = np.concatenate([key, value])
         self.weights = np.clip(self.weights + self.eta * np.outer(pattern, pattern),
                                -self.bound, self.bound)
         np.fill_diagonal(self.weights, 0.0)
-
-    def recall(self, cues: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-        n_value = self.weights.shape[0] - self.n_key
-        recalled = []
-        for cue in cues:
-            state = np.concatenate([cue, np.zeros(n_value)])
-            free = np.concatenate([cue == 0, np.ones(n_value, bool)])
-            previous = None
-            for _ in range(self.max_sweeps):
-                field = self.weights @ state
-                new = np.where(free & (field != 0), np.sign(field), state)
-                if np.array_equal(new, state) or (previous is not None
-                                                  and np.array_equal(new, previous)):
-                    state = new
-                    break
-                previous, state = state, new
-            recalled.append(state[self.n_key:])
-        return sign_with_guess(np.array(recalled), rng)

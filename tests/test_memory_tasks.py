@@ -88,3 +88,38 @@ def test_continual_recall_sequential_slots_keep_n_steps_and_beat_the_forgetting_
         for policy in ("sequential", "random"):  # beside the rate slot memory
             assert abs(m["accuracy_by_delay"][policy][delay]
                        - m["rate_accuracy_by_delay"][policy][delay]) <= 0.05
+
+
+@pytest.mark.slow
+def test_heteroassociation_at_the_default_size_over_20_seeds(tmp_path):
+    """Measured (README): hetero and auto within 0.005 up to 40 pairs, BAM 0.922 at 10."""
+    import json
+
+    from neuro_kv.cli import main
+
+    assert main(["run", "heteroassociation", "--quiet", "--set", "workers=2",
+                 "--out", str(tmp_path / "h")]) == 0
+    m = json.loads((tmp_path / "h" / "metrics.json").read_text())
+    for load in ("5", "10", "20", "30", "40"):
+        assert abs(m["hetero_minus_auto_by_load"][load]) <= 0.05
+        assert m["accuracy_by_load_ci"][load][0] >= 0.95
+        assert m["bam_accuracy_by_load_ci"][load][1] < m["accuracy_by_load"][load] or \
+            load == "5"
+    assert m["bam_accuracy_by_load"]["40"] < 0.8
+
+
+@pytest.mark.slow
+def test_continual_recall_at_the_default_size_over_20_seeds():
+    """Measured (README): sequential 0.997 within N, 0.903 beyond; random 0.925 and 0.784;
+    the forgetting Hopfield below both from R = 10 on."""
+    m = combine_metrics([r.metrics for r in neuro_kv.run_many(
+        "continual-recall", seeds=range(1, 21), workers=2)])
+    assert m["sequential_within_n"] >= 0.99
+    assert m["sequential_within_n_ci"][0] > m["sequential_beyond_n_ci"][1]
+    assert m["random_within_n"] < m["sequential_within_n"]
+    hopfield = m["hopfield_accuracy_by_delay"]
+    for delay in hopfield:
+        if int(delay) >= 20:
+            for policy in ("sequential", "random"):
+                assert m["accuracy_by_delay"][policy][delay] > hopfield[delay] + 0.05
+    assert min(m["queries_by_delay"].values()) * 20 >= 50  # at least 50 queries per delay
