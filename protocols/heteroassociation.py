@@ -28,6 +28,7 @@ from analysis.statistics import t_interval
 from neuro_kv.engine import RunRequest, run_requests
 from neuro_kv.parameters import Parameter, ParameterSet
 from neuro_kv.rate_models import BidirectionalMemory, SlotMemory
+from protocols.capacity import MAX_RUNS
 
 __all__ = ["Heteroassociation", "CASES"]
 
@@ -46,7 +47,6 @@ PARAMETERS = ParameterSet([
 
 #: case -> how its values are made (``paired-recall``'s value_source)
 CASES = {"hetero": "random", "auto": "key"}
-MAX_RUNS = 100_000
 
 
 class Heteroassociation:
