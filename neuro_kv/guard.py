@@ -3,10 +3,12 @@ within its circuit's healthy range while it stores, and a run that leaves the ra
 
 A `guard` group has one neuron per replica. It counts the spikes of the circuit's storing
 population while the replica's neuromodulator is on (``modulator_level`` > 0: storing) and
-integrates that storing time; at every checkpoint (each schedule step) a replica that has
-stored for at least `MIN_STORING_TIME` and whose mean rate per storing neuron so far lies
-below ``rate_low`` (silent: nothing is written) or above ``rate_high`` (runaway: every slot
-answers every key) is **halted**, with the reason and the time. A replica with the
+integrates that storing time; at every checkpoint (each schedule step) a replica whose mean
+rate per storing neuron so far lies above ``rate_high`` after at least `MIN_STORING_TIME`
+(runaway: every slot answers every key), or below ``rate_low`` after at least
+`MIN_SILENT_TIME` (silent: nothing is written; judged later, because a random slot policy
+may legitimately tag no slot for an item or two), is **halted**, with the reason and the
+time. A replica with the
 neuromodulator never on (a control such as ``encoding_modulator=0``) is never checked. A
 one-neuron ``guard_control`` group sums the replicas still running (neither halted nor past
 their own schedule's end); at a checkpoint where none is left the whole network stops, on
@@ -29,10 +31,13 @@ from brian2 import Clock, Function, NeuronGroup, Synapses, ms, second
 from neuro_kv.network import BuiltNetwork
 
 __all__ = ["GuardState", "add_guard", "guard_limits", "guard_inputs", "guard_states",
-           "stop_when_done", "MIN_STORING_TIME", "HALT_REASONS"]
+           "stop_when_done", "MIN_STORING_TIME", "MIN_SILENT_TIME", "HALT_REASONS"]
 
-#: storing time a replica needs before its rate is judged (one default encoding window)
+#: storing time a replica needs before its rate is judged too high (one default window)
 MIN_STORING_TIME = 100 * ms
+#: storing time before its rate is judged too low (five default windows: with p = 0.1 over
+#: 20 slots an item has no slot with probability 0.12, five in a row with 2.5e-5)
+MIN_SILENT_TIME = 500 * ms
 #: halt_reason codes
 HALT_REASONS = {1: "silent", 2: "runaway"}
 
@@ -50,9 +55,9 @@ halt_reason : integer                # 0: none, 1: silent, 2: runaway
 """
 GUARD_GATE = "storing = int(modulator_level(t, i) > 0)"
 GUARD_CHECK = """
-checked = int(storing_time >= min_storing_time) * int(halted == 0) * int(t < run_end)
-silent = checked * int(storing_rate < rate_low)
-runaway = checked * int(storing_rate > rate_high)
+checked = int(halted == 0) * int(t < run_end)
+silent = checked * int(storing_time >= min_silent_time) * int(storing_rate < rate_low)
+runaway = checked * int(storing_time >= min_storing_time) * int(storing_rate > rate_high)
 halt_reason = halt_reason + silent + 2 * runaway * (1 - silent)
 halted_at = halted_at + int(silent + runaway > 0) * t
 halted = clip(halted + silent + runaway, 0, 1)
@@ -107,7 +112,8 @@ def add_guard(built: BuiltNetwork, storing_population: str, step: Any,
     modulator = built.stimuli["modulator_level"].timed_array
     guard = NeuronGroup(replicas, GUARD_MODEL, method="euler", name="guard",
                         namespace={"modulator_level": modulator, "n_storing": view.size,
-                                   "min_storing_time": MIN_STORING_TIME})
+                                   "min_storing_time": MIN_STORING_TIME,
+                                   "min_silent_time": MIN_SILENT_TIME})
     checkpoints = Clock(step, name="guard_clock")
     guard.run_regularly(GUARD_GATE, clock=checkpoints, when="start", name="guard_gate")
     guard.run_regularly(GUARD_CHECK, clock=checkpoints, when="end", name="guard_check")
