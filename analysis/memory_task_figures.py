@@ -12,7 +12,8 @@ import matplotlib.pyplot as plt  # noqa: E402
 
 from analysis.forgetting_figures import CHANCE, _curve, _save  # noqa: E402
 
-__all__ = ["continual_recall_figure", "correlated_items_figure", "heteroassociation_figure"]
+__all__ = ["continual_recall_figure", "correlated_items_figure", "heteroassociation_figure",
+           "redundancy_figure"]
 
 
 def _by_load(metrics: dict, name: str, rho: str) -> tuple[list[int], list[float], list | None]:
@@ -96,4 +97,36 @@ def continual_recall_figure(metrics: dict, path: Path) -> None:
     ax.set(xlabel="delay R (stream steps)", ylabel="recall accuracy (value bits)",
            title="continual recall (Tyulmankov et al. 2021, Fig. 4a)", ylim=(0.45, 1.02))
     ax.legend(fontsize=7, loc="lower left")
+    _save(fig, path)
+
+
+def redundancy_figure(metrics: dict, path: Path) -> None:
+    """Recall against the fraction of slots lost, one colour per k (spiking with intervals
+    over seeds for a batch, rate dashed); capacity against k beside n_slots / k."""
+    fig, (left, right) = plt.subplots(1, 2, figsize=(11, 4.2))
+    damage = metrics["accuracy_by_k_and_damage"]
+    ks = sorted(damage, key=int)
+    colours = plt.cm.plasma([k / max(len(ks), 1) for k in range(len(ks))])
+    for k, colour in zip(ks, colours, strict=True):
+        losses = sorted(damage[k], key=float)
+        interval = metrics.get("accuracy_by_k_and_damage_ci", {}).get(k)
+        _curve(left, [float(x) for x in losses], [damage[k][x] for x in losses],
+               None if interval is None else [interval[x] for x in losses], color=colour,
+               label=f"k = {k} (spiking)")
+        rate = metrics["rate_accuracy_by_k_and_damage"][k]
+        left.plot([float(x) for x in losses], [rate[x] for x in losses], "--", color=colour,
+                  label=f"k = {k} (rate slot memory)")
+    left.axhline(CHANCE, color="0.6", lw=0.8, ls=":")
+    left.set(xlabel="fraction of slots removed after storage", ylim=(0.45, 1.02),
+             ylabel="recall accuracy (value bits)", title="robustness: recall after slot loss")
+    left.legend(fontsize=7, loc="lower left")
+    for name, style, label in (("capacity_by_k", "o-", "spiking"),
+                               ("rate_capacity_by_k", "s--", "rate slot memory")):
+        found = metrics[name]
+        order = sorted(found, key=int)
+        right.plot([int(k) for k in order], [found[k] for k in order], style, label=label)
+    right.set(xscale="log", xlabel="slots per item k", ylabel="capacity (items)",
+              title="price: capacity against k")
+    right.set_xticks([int(k) for k in ks], ks)
+    right.legend(fontsize=8)
     _save(fig, path)

@@ -123,3 +123,39 @@ def test_continual_recall_at_the_default_size_over_20_seeds():
             for policy in ("sequential", "random"):
                 assert m["accuracy_by_delay"][policy][delay] > hopfield[delay] + 0.05
     assert min(m["queries_by_delay"].values()) * 20 >= 50  # at least 50 queries per delay
+
+
+def test_redundancy_buys_robustness_at_the_price_of_capacity():
+    """Seeds 1-4, k = 1 and 4, 10 items, half the slots removed after storage (measured: cost
+    0.305, interval 0.219-0.391, at k = 1; 0.046, -0.005 to 0.097, at k = 4, where all four
+    slots of an item are lost with probability 0.053). 10 items, not 5: with one slot per
+    item the per-seed cost is binomial (sd about 0.08 at 10 items), and a first version with
+    5 items (k = 1 and 8) left the k = 1 interval reaching down to -0.047."""
+    from protocols.redundancy import capacity
+
+    results = neuro_kv.run_many("redundancy", seeds=range(1, 5), ks="1,4", losses="0,0.5",
+                                n_items=10, load_fractions="1,1.5")
+    assert all(r.ok for r in results)
+    m = combine_metrics([r.metrics for r in results])
+    # one slot per item: an item is lost with its slot; four: only if all four are lost
+    assert m["damage_cost_k1_ci"][0] > m["damage_cost_kmax_ci"][1]
+    assert m["damage_cost_k1"] >= 0.1 and m["damage_cost_kmax"] <= 0.05
+    # the price: n_slots / k items (mean accuracy over the seeds)
+    assert {k: capacity(m["accuracy_by_k_and_load"][k], 0.98) for k in ("1", "4")} == {
+        "1": 40, "4": 10}
+    for k in ("1", "4"):  # beside the rate slot memory on the same tags and losses
+        for loss in ("0", "0.5"):
+            assert abs(m["accuracy_by_k_and_damage"][k][loss]
+                       - m["rate_accuracy_by_k_and_damage"][k][loss]) <= 0.05
+
+
+@pytest.mark.slow
+def test_redundancy_at_the_default_size_over_20_seeds():
+    """Measured (README): cost of losing half the slots 0.254 at k = 1, 0.004 at k = 8."""
+    m = combine_metrics([r.metrics for r in neuro_kv.run_many(
+        "redundancy", seeds=range(1, 21), workers=2)])
+    assert m["damage_cost_k1_ci"][0] > m["damage_cost_kmax_ci"][1]
+    losses = m["accuracy_by_k_and_damage"]
+    assert [losses[k]["0.5"] for k in ("1", "2", "4", "8")] == sorted(
+        losses[k]["0.5"] for k in ("1", "2", "4", "8"))  # more slots, more robust
+    assert m["rate_capacity_by_k"] == {"1": 40, "2": 20, "4": 10, "8": 5}
