@@ -128,5 +128,6 @@ def redundancy_figure(metrics: dict, path: Path) -> None:
     right.set(xscale="log", xlabel="slots per item k", ylabel="capacity (items)",
               title="price: capacity against k")
     right.set_xticks([int(k) for k in ks], ks)
+    right.xaxis.set_minor_formatter(plt.NullFormatter())
     right.legend(fontsize=8)
     _save(fig, path)
