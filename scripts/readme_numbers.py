@@ -1,6 +1,7 @@
 """The README's measured numbers, printed as Markdown from result directories' ``metrics.json``
 (so they are regenerated, not typed): a batch directory of a protocol (means over seeds with
-``NAME_ci``) or a ``capacity`` result directory.
+``NAME_ci``) or the result directory of a protocol of many runs (``capacity``,
+``heteroassociation``).
 
     python scripts/readme_numbers.py results/engram-rescue-seeds1-20 results/capacity-seed1
 """
@@ -103,10 +104,54 @@ def capacity(m: dict[str, Any]) -> list[str]:
     return lines
 
 
+def nested(m: dict[str, Any], name: str, digits: int = 3) -> list[str]:
+    """A dict of dicts (e.g. {rho: {load: accuracy}}) as one line per outer key."""
+    lines = []
+    for outer in sorted(m[name], key=float):
+        row = {"row": m[name][outer], "row_ci": m.get(f"{name}_ci", {}).get(outer, {})}
+        lines.append(f"- {name} {outer}: {by_key(row, 'row', digits)}")
+    return lines
+
+
+def correlated_items(m: dict[str, Any]) -> list[str]:
+    return [line for name in ("accuracy_by_rho", "rate_accuracy_by_rho",
+                              "spurious_recall_by_rho", "rate_spurious_recall_by_rho")
+            for line in nested(m, name)] + metric_lines(m, [("cost_by_rho", 3),
+                                                            ("rate_cost_by_rho", 3)])
+
+
+def continual_recall(m: dict[str, Any]) -> list[str]:
+    lines = []
+    for name in ("accuracy_by_delay", "rate_accuracy_by_delay"):
+        for policy, curve in m[name].items():
+            row = {"row": curve, "row_ci": m.get(f"{name}_ci", {}).get(policy, {})}
+            lines.append(f"- {name} {policy}: {by_key(row, 'row')}")
+    return lines + metric_lines(m, [("hopfield_accuracy_by_delay", 3)] + [
+        (f"{policy}_{part}", 3) for policy in ("sequential", "random")
+        for part in ("within_n", "beyond_n") if f"{policy}_{part}" in m])
+
+
+def redundancy(m: dict[str, Any]) -> list[str]:
+    return [line for name in ("accuracy_by_k_and_damage", "rate_accuracy_by_k_and_damage",
+                              "accuracy_by_k_and_load")
+            for line in nested(m, name)] + metric_lines(m, [
+                ("capacity_by_k", 1), ("rate_capacity_by_k", 1), ("damage_cost_k1", 3),
+                ("damage_cost_kmax", 3)])
+
+
+def heteroassociation(m: dict[str, Any]) -> list[str]:
+    """A protocol of many runs: per-load means with their ``_ci`` over its own seeds."""
+    return metric_lines(m, [(name, 3) for name in (
+        "accuracy_by_load", "autoassociative_accuracy_by_load", "bam_accuracy_by_load",
+        "rate_accuracy_by_load", "rate_autoassociative_accuracy_by_load")])
+
+
 REPORTS = {"engram-rescue": engram_rescue, "accessibility-precision": accessibility_precision,
            "separability-robustness": separability_robustness,
            "feeling-of-knowing": feeling_of_knowing, "list-before-last": list_before_last,
-           "paired-recall": paired_recall, "capacity": capacity}
+           "paired-recall": paired_recall, "capacity": capacity,
+           "correlated-items": correlated_items, "continual-recall": continual_recall,
+           "redundancy": redundancy, "heteroassociation": heteroassociation}
 
 
 def protocol_of(directory: Path) -> str:
