@@ -16,6 +16,18 @@ __all__ = ["continual_recall_figure", "correlated_items_figure", "heteroassociat
            "redundancy_figure"]
 
 
+def _line(ax: plt.Axes, curve: dict, interval: dict | None = None, style: str = "o-",
+          **kwargs) -> None:
+    """``curve`` {number as text: value} in numeric order: with markers and (a batch's)
+    error bars for ``style`` "o-", a plain line in ``style`` otherwise."""
+    keys = sorted(curve, key=float)
+    x, y = [float(k) for k in keys], [curve[k] for k in keys]
+    if style == "o-":
+        _curve(ax, x, y, None if interval is None else [interval[k] for k in keys], **kwargs)
+    else:
+        ax.plot(x, y, style, **kwargs)
+
+
 def _by_load(metrics: dict, name: str, rho: str) -> tuple[list[int], list[float], list | None]:
     """Loads, values and (a batch's) intervals of ``metrics[name][rho]``."""
     curve = metrics[name][rho]
@@ -59,15 +71,7 @@ def heteroassociation_figure(metrics: dict, path: Path) -> None:
               "--"),
              ("bam_accuracy_by_load", "BAM (Kosko 1988), hetero", "tab:red", ":"))
     for name, label, colour, style in lines:
-        curve = metrics[name]
-        loads = sorted(curve, key=int)
-        x, y = [int(k) for k in loads], [curve[k] for k in loads]
-        interval = metrics.get(f"{name}_ci")
-        if style == "o-":
-            _curve(ax, x, y, None if interval is None else [interval[k] for k in loads],
-                   color=colour, label=label)
-        else:
-            ax.plot(x, y, style, color=colour, label=label)
+        _line(ax, metrics[name], metrics.get(f"{name}_ci"), style, color=colour, label=label)
     ax.axhline(CHANCE, color="0.6", lw=0.8, ls=":")
     ax.set(xlabel="pairs stored (load)", ylabel="recall accuracy (value bits)",
            title="heteroassociation (Tyulmankov et al. 2021, Fig. 5a)", ylim=(0.45, 1.02))
@@ -81,18 +85,12 @@ def continual_recall_figure(metrics: dict, path: Path) -> None:
     fig, ax = plt.subplots(figsize=(8, 4.2))
     colours = {"sequential": "tab:blue", "random": "tab:green"}
     for policy, curve in metrics["accuracy_by_delay"].items():
-        delays = sorted(curve, key=int)
-        interval = metrics.get("accuracy_by_delay_ci", {}).get(policy)
-        _curve(ax, [int(d) for d in delays], [curve[d] for d in delays],
-               None if interval is None else [interval[d] for d in delays],
-               color=colours.get(policy), label=f"{policy} slots (spiking)")
-        rate = metrics["rate_accuracy_by_delay"][policy]
-        ax.plot([int(d) for d in delays], [rate[d] for d in delays], "--",
-                color=colours.get(policy), label=f"{policy} slots (rate slot memory)")
-    hopfield = metrics["hopfield_accuracy_by_delay"]
-    delays = sorted(hopfield, key=int)
-    ax.plot([int(d) for d in delays], [hopfield[d] for d in delays], ":", color="tab:red",
-            label="Hopfield with bounded weights (rate)")
+        _line(ax, curve, metrics.get("accuracy_by_delay_ci", {}).get(policy),
+              color=colours.get(policy), label=f"{policy} slots (spiking)")
+        _line(ax, metrics["rate_accuracy_by_delay"][policy], style="--",
+              color=colours.get(policy), label=f"{policy} slots (rate slot memory)")
+    _line(ax, metrics["hopfield_accuracy_by_delay"], style=":", color="tab:red",
+          label="Hopfield with bounded weights (rate)")
     ax.axhline(CHANCE, color="0.6", lw=0.8, ls=":")
     ax.set(xlabel="delay R (stream steps)", ylabel="recall accuracy (value bits)",
            title="continual recall (Tyulmankov et al. 2021, Fig. 4a)", ylim=(0.45, 1.02))
@@ -108,23 +106,17 @@ def redundancy_figure(metrics: dict, path: Path) -> None:
     ks = sorted(damage, key=int)
     colours = plt.cm.plasma([k / max(len(ks), 1) for k in range(len(ks))])
     for k, colour in zip(ks, colours, strict=True):
-        losses = sorted(damage[k], key=float)
-        interval = metrics.get("accuracy_by_k_and_damage_ci", {}).get(k)
-        _curve(left, [float(x) for x in losses], [damage[k][x] for x in losses],
-               None if interval is None else [interval[x] for x in losses], color=colour,
-               label=f"k = {k} (spiking)")
-        rate = metrics["rate_accuracy_by_k_and_damage"][k]
-        left.plot([float(x) for x in losses], [rate[x] for x in losses], "--", color=colour,
-                  label=f"k = {k} (rate slot memory)")
+        _line(left, damage[k], metrics.get("accuracy_by_k_and_damage_ci", {}).get(k),
+              color=colour, label=f"k = {k} (spiking)")
+        _line(left, metrics["rate_accuracy_by_k_and_damage"][k], style="--", color=colour,
+              label=f"k = {k} (rate slot memory)")
     left.axhline(CHANCE, color="0.6", lw=0.8, ls=":")
     left.set(xlabel="fraction of slots removed after storage", ylim=(0.45, 1.02),
              ylabel="recall accuracy (value bits)", title="robustness: recall after slot loss")
     left.legend(fontsize=7, loc="lower left")
     for name, style, label in (("capacity_by_k", "o-", "spiking"),
                                ("rate_capacity_by_k", "s--", "rate slot memory")):
-        found = metrics[name]
-        order = sorted(found, key=int)
-        right.plot([int(k) for k in order], [found[k] for k in order], style, label=label)
+        _line(right, metrics[name], style=style, label=label)
     right.set(xscale="log", xlabel="slots per item k", ylabel="capacity (items)",
               title="price: capacity against k")
     right.set_xticks([int(k) for k in ks], ks)

@@ -20,7 +20,7 @@ from protocols.paired_recall import hide_entries, n_slots, schedule_step
 
 __all__ = [
     "TIMING_PARAMETERS", "KVIndexProtocol", "Readout", "check_at_most", "check_slots",
-    "encode", "flip_entries", "hide_entries", "new_schedule", "read_out",
+    "encode", "erase", "flip_entries", "hide_entries", "new_schedule", "read_out",
 ]
 
 #: window, gap and dt, as in ``paired-recall`` (the defaults keep the 50 ms schedule step,
@@ -77,6 +77,14 @@ def encode(item: int, key: np.ndarray, value: np.ndarray, slot: int,
     """One encoding window: key on the input, value taught, plateau on ``slot``."""
     return Phase("encode", item, cue=key, teacher=value, plateau_slots=(slot,),
                  modulator=modulator, tags=tags)
+
+
+def erase(p: dict[str, Any], **tags: Any) -> Phase:
+    """A window that starts a fresh memory: the key synapses of every slot are set to 0 in
+    one step (keys start at 0, so no slot wins until it is written again; a slot written
+    again overwrites its old value). Blocks of one schedule use it to be independent."""
+    return Phase("erase", -1, cue=np.zeros(p["n_input"]),
+                 weakened_slots=tuple(range(n_slots(p))), key_retention=0.0, tags=tags)
 
 
 def flip_entries(pattern: np.ndarray, fraction: float, rng: np.random.Generator

@@ -29,7 +29,13 @@ from neuro_kv.parameters import Parameter, ParameterSet
 from neuro_kv.rate_models import ForgettingHopfieldMemory, SlotMemory
 from neuro_kv.schedule import Phase, Schedule
 from neuro_kv.spikes import SpikeRecord
-from protocols.common import TIMING_PARAMETERS, KVIndexProtocol, new_schedule, read_out
+from protocols.common import (
+    TIMING_PARAMETERS,
+    KVIndexProtocol,
+    erase,
+    new_schedule,
+    read_out,
+)
 from protocols.paired_recall import hide_entries, n_slots, schedule_step
 
 __all__ = ["ContinualRecall", "Stream", "draw_stream", "POLICIES"]
@@ -109,11 +115,8 @@ class ContinualRecall(KVIndexProtocol):
 
     def schedule(self, p: dict[str, Any], streams: list[Stream]) -> Schedule:
         schedule = new_schedule(p)
-        every_slot = tuple(range(n_slots(p)))
         for s, stream in enumerate(streams):
-            schedule.add(Phase("erase", -1, cue=np.zeros(p["n_input"]),
-                               weakened_slots=every_slot, key_retention=0.0,
-                               tags={"stream": s}))
+            schedule.add(erase(p, stream=s))
             for t, kind in enumerate(stream.kinds):
                 if kind == "query":
                     schedule.add(Phase("retrieve", t - stream.delay, cue=stream.cues[t],

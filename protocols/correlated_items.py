@@ -33,6 +33,7 @@ from protocols.common import (
     KVIndexProtocol,
     check_slots,
     encode,
+    erase,
     hide_entries,
     new_schedule,
     read_out,
@@ -99,11 +100,8 @@ class CorrelatedItems(KVIndexProtocol):
 
     def schedule(self, p: dict[str, Any], blocks: CorrelatedBlocks) -> Schedule:
         schedule = new_schedule(p)
-        every_slot = tuple(range(n_slots(p)))
         for b in range(len(blocks.loads)):
-            schedule.add(Phase("erase", -1, cue=np.zeros(p["n_input"]),
-                               weakened_slots=every_slot, key_retention=0.0,
-                               tags={"block": b}))
+            schedule.add(erase(p, block=b))
             for item, (key, value) in enumerate(zip(blocks.keys[b], blocks.values[b],
                                                     strict=True)):
                 schedule.add(encode(item, key, value, item, block=b))

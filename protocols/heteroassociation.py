@@ -26,7 +26,7 @@ import numpy as np
 
 from analysis.statistics import t_interval
 from neuro_kv.engine import RunRequest, run_requests
-from neuro_kv.parameters import Parameter, ParameterSet
+from neuro_kv.parameters import Parameter, ParameterError, ParameterSet
 from neuro_kv.rate_models import BidirectionalMemory, SlotMemory
 from protocols.capacity import MAX_RUNS
 
@@ -57,8 +57,6 @@ class Heteroassociation:
     parameters = PARAMETERS
 
     def check(self, p: dict[str, Any]) -> None:
-        from neuro_kv.parameters import ParameterError
-
         runs = len(CASES) * len(p["loads"]) * p["n_seeds"]
         if runs > MAX_RUNS:
             raise ParameterError(f"parameters 'loads' and 'n_seeds' ask for {runs:,} runs; "

@@ -30,7 +30,13 @@ from neuro_kv.parameters import Parameter, ParameterError, ParameterSet
 from neuro_kv.rate_models import SlotMemory
 from neuro_kv.schedule import Phase, Schedule
 from neuro_kv.spikes import SpikeRecord
-from protocols.common import TIMING_PARAMETERS, KVIndexProtocol, new_schedule, read_out
+from protocols.common import (
+    TIMING_PARAMETERS,
+    KVIndexProtocol,
+    erase,
+    new_schedule,
+    read_out,
+)
 from protocols.paired_recall import hide_entries, n_slots, schedule_step
 
 __all__ = ["Redundancy", "Block", "group_slots"]
@@ -120,11 +126,9 @@ class Redundancy(KVIndexProtocol):
 
     def schedule(self, p: dict[str, Any], blocks: list[Block]) -> Schedule:
         schedule = new_schedule(p)
-        every_slot = tuple(range(n_slots(p)))
         blank = np.zeros(p["n_input"])
         for b, block in enumerate(blocks):
-            schedule.add(Phase("erase", -1, cue=blank, weakened_slots=every_slot,
-                               key_retention=0.0, tags={"block": b}))
+            schedule.add(erase(p, block=b))
             for i, (key, value) in enumerate(zip(block.keys, block.values, strict=True)):
                 schedule.add(Phase("encode", i, cue=key, teacher=value,
                                    plateau_slots=block.slots[i], modulator=1.0,
