@@ -13,7 +13,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 from analysis.forgetting_figures import CHANCE, _curve, _save  # noqa: E402
 
 __all__ = ["continual_recall_figure", "correlated_items_figure", "heteroassociation_figure",
-           "redundancy_figure"]
+           "redundancy_figure", "sequence_recall_figure"]
 
 
 def _line(ax: plt.Axes, curve: dict, interval: dict | None = None, style: str = "o-",
@@ -122,4 +122,29 @@ def redundancy_figure(metrics: dict, path: Path) -> None:
     right.set_xticks([int(k) for k in ks], ks)
     right.xaxis.set_minor_formatter(plt.NullFormatter())
     right.legend(fontsize=8)
+    _save(fig, path)
+
+
+def sequence_recall_figure(metrics: dict, path: Path) -> None:
+    """Chained recall against the chain's length: mean bit accuracy over the chain (left) and
+    the fraction of chains recalled without an error (right), in spikes (with intervals over
+    seeds for a batch), for the rate slot memory (dashed) and the BAM (dotted)."""
+    fig, (left, right) = plt.subplots(1, 2, figsize=(11, 4.2))
+    lines = (("", "spiking, sequential slots", "tab:blue", "o-"),
+             ("rate_", "rate slot memory", "tab:blue", "--"),
+             ("bam_", "BAM (Kosko 1988)", "tab:red", ":"))
+    for ax, name in ((left, "chain_accuracy_by_length"), (right, "chain_error_free_by_length")):
+        for prefix, label, colour, style in lines:
+            _line(ax, metrics[prefix + name], metrics.get(f"{prefix}{name}_ci"), style,
+                  color=colour, label=label)
+        if "n_slots" in metrics:
+            ax.axvline(metrics["n_slots"], color="0.6", lw=0.8, ls="--",
+                       label=f"N = {metrics['n_slots']:g} slots")
+    left.axhline(CHANCE, color="0.6", lw=0.8, ls=":")
+    left.set(xlabel="chain length (items)", ylabel="recall accuracy (value bits, mean over "
+             "the chain)", title="sequence recall (Tyulmankov et al. 2021, Fig. 5b)",
+             ylim=(0.45, 1.02))
+    right.set(xlabel="chain length (items)", ylabel="fraction of chains",
+              title="chains recalled without an error", ylim=(-0.02, 1.02))
+    left.legend(fontsize=7, loc="lower left")
     _save(fig, path)

@@ -19,6 +19,10 @@ Populations (neurons per replica; a network holds ``replicas`` independent copie
 - ``cortex``: dual-rail value population (``value_copies`` neurons per rail and entry),
   clamped by a teacher current during encoding. Index -> cortex synapses hold the values
   (rate-Hebbian or STDP).
+- re-entry (cortex -> input): each input neuron counts the cortical spikes of its entry on
+  its own rail and on the other one and, at every window's onset, holds whether its rail won
+  (`neuro_kv.neurons.REENTRY_MODEL`); while the schedule's ``reentry`` gain is on, the held
+  value drives it like a cue, so the value recalled in one window cues the next (sequences).
 
 While the neuromodulator is on, acetylcholine suppresses transmission on both pathways of the
 index (Hasselmo's encoding/retrieval switch): storing a new item neither recalls nor rewrites
@@ -229,6 +233,7 @@ STIMULI = {
     "inhibition_level": (lambda p: 1, 1.0),
     "latch_level": (lambda p: 1, 0.0),
     "onset_level": (lambda p: 1, 0.0),
+    "reentry_level": (lambda p: 1, 0.0),
 }
 
 
@@ -246,6 +251,7 @@ def stimulus(p: dict[str, Any], schedule: Schedule) -> dict[str, np.ndarray]:
         "inhibition_level": arrays.inhibition_gain[:, None],
         "latch_level": arrays.latch_gain[:, None],
         "onset_level": arrays.onset[:, None],
+        "reentry_level": arrays.reentry[:, None],
     }
 
 
@@ -253,6 +259,20 @@ def current_key_weights(keys: Synapses) -> np.ndarray:
     """Key weights now: the decay since each synapse's last spike applied."""
     decay = np.asarray(keys.target.key_decay[:])[np.asarray(keys.j[:])]
     return np.asarray(keys.w[:]) * np.exp(np.asarray(keys.key_decay_seen[:]) - decay)
+
+
+def reentry_synapses(p: dict[str, Any], replicas: int
+                     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(cortex neuron, input neuron, same rail) of each re-entry synapse: every cortical
+    neuron of entry e to every input neuron of entry e in its replica (both rails, every
+    copy); ``same rail`` is 1 where both carry the same sign."""
+    cortex_entry, cortex_rail = rail_layout(p["n_value"], p["value_copies"])
+    input_entry, input_rail = rail_layout(p["n_input"], p["input_copies"])
+    source, target = np.nonzero(cortex_entry[:, None] == input_entry[None, :])
+    offsets = np.arange(replicas)[:, None]
+    same_rail = (cortex_rail[source] == input_rail[target]).astype(float)
+    return ((offsets * cortex_entry.size + source).ravel(),
+            (offsets * input_entry.size + target).ravel(), np.tile(same_rail, replicas))
 
 
 class KVIndexCircuit:
@@ -275,7 +295,9 @@ class KVIndexCircuit:
         """Memory one replica needs (bytes, measured for the defaults; see README)."""
         n_in = 2 * p["n_input"] * p["input_copies"]
         n_ctx = 2 * p["n_value"] * p["value_copies"]
-        synapses = n_in * p["n_slots"] + p["n_slots"] * (n_ctx + 2 * p["n_inhibitory"] + 1)
+        n_reentry = n_ctx * 2 * p["input_copies"]
+        synapses = (n_in * p["n_slots"] + p["n_slots"] * (n_ctx + 2 * p["n_inhibitory"] + 1)
+                    + n_reentry)
         columns = p["n_input"] + p["n_value"] + 4 * p["n_slots"] + 2
         return 60 * synapses + 8 * rows * columns + 400 * (n_in + n_ctx) + 2_000_000
 
@@ -298,7 +320,9 @@ class KVIndexCircuit:
                                                 "tau_inh", "tau_self", "tau_value_trace")}
 
         inputs = poisson_rail_input(K, p["n_input"], p["input_copies"],
-                                    schedules["cue_level"], step)
+                                    schedules["cue_level"], step,
+                                    reentry=(schedules["reentry_level"],
+                                             schedules["onset_level"]))
 
         lif = {"threshold": LIF_THRESHOLD, "refractory": p["refractory"],
                "method": "exponential_euler"}
@@ -337,6 +361,16 @@ class KVIndexCircuit:
                                              name="values")
         connect_blocks(value_synapses, views["index"], views["cortex"], K)
 
+        # re-entry: every cortical neuron counts toward the buffer of its entry's input
+        # neurons (on their own rail or the other one); entries beyond n_input have none
+        reentry = Synapses(cortex, inputs, model="same_rail : 1 (constant)",
+                           on_pre="reentry_same_post += same_rail\n"
+                                  "reentry_other_post += 1 - same_rail",
+                           name="reentry")
+        source, target, same_rail = reentry_synapses(p, K)
+        reentry.connect(i=source, j=target)
+        reentry.same_rail = same_rail
+
         self_excitation = Synapses(
             index, index, on_pre="I_self_post += self_excitation_post * latch_gain_post"
                    " * (1 - modulator_post)",
@@ -372,8 +406,8 @@ class KVIndexCircuit:
         }
         return BuiltNetwork(
             replicas=K, rows=rows, step=step,
-            objects=[*groups.values(), keys, value_synapses, self_excitation, to_inhibitory,
-                     from_inhibitory, *monitors.values()],
+            objects=[*groups.values(), keys, value_synapses, reentry, self_excitation,
+                     to_inhibitory, from_inhibitory, *monitors.values()],
             populations={name: (monitors[name], views[name]) for name in groups},
             stimuli=stimuli,
             replica_variables=per_replica,

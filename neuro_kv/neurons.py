@@ -38,13 +38,31 @@ seed : integer (constant)            # the replica's seed
 #: each spike; a time step costs one comparison per neuron. A silent neuron (rate 0) gets its
 #: next spike 10**9 s away.
 ONSET, INTERVAL = STREAMS["input_onset"], STREAMS["input_interval"]
+INPUT_RATE = "rate = input_rate * clip(rail_sign * cue_level(t, cue_column){drive}, 0, 1)"
 INPUT_GATES = f"""
-rate = input_rate * clip(rail_sign * cue_level(t, cue_column), 0, 1)
 next_spike = t + interval(seed, neuron, t_in_timesteps, {ONSET}) / clip(rate, 1e-9*Hz, inf*Hz)
 """
 INPUT_THRESHOLD = "t >= next_spike"
 INPUT_RESET = (f"next_spike += interval(seed, neuron, t_in_timesteps, {INTERVAL})"
                " / clip(rate, 1e-9*Hz, inf*Hz)")
+
+#: The re-entry buffer (``kv-index``'s cortex -> input pathway): a neuron counts the spikes of
+#: the cortical neurons of its entry on its own rail and on the other rail; at each window's
+#: onset it holds whether its rail won (the sign of the cortical value, as the decoder reads
+#: it; 0 for a silent entry) and the counts start again. While the schedule's re-entry gain
+#: is on, the held value drives the neuron like a cue.
+REENTRY_MODEL = """
+reentry_same : 1                     # own-rail cortical spikes of its entry since the onset
+reentry_other : 1                    # other-rail cortical spikes of its entry since the onset
+reentry_held : 1                     # 1: its rail won in the previous window
+replica : integer (constant)
+"""
+REENTRY_GATES = """
+reentry_held += onset_level(t, replica) * (int(reentry_same > reentry_other) - reentry_held)
+reentry_same = reentry_same * (1 - onset_level(t, replica))
+reentry_other = reentry_other * (1 - onset_level(t, replica))
+"""
+REENTRY_DRIVE = " + reentry_level(t, replica) * reentry_held"
 
 
 def lif_parameters() -> list[Parameter]:
@@ -67,18 +85,27 @@ def lif_parameters() -> list[Parameter]:
 
 
 def poisson_rail_input(replicas: int, n_entries: int, copies: int, cue_level: Any,
-                       step: Any) -> NeuronGroup:
+                       step: Any, reentry: tuple[Any, Any] | None = None) -> NeuronGroup:
     """The ``input`` population: ``replicas`` copies of a dual-rail Poisson code of a cue of
     ``n_entries`` entries (``copies`` neurons per rail and entry), each replica reading its
     block of columns of the ``cue_level`` TimedArray (schedule steps of ``step``) and
-    drawing its spikes from its own seed's random stream."""
+    drawing its spikes from its own seed's random stream. ``reentry`` = (re-entry gain,
+    window onset) TimedArrays (one column per replica) adds the re-entry buffer
+    (``REENTRY_MODEL``; a synapse from cortex adds to ``reentry_same``/``reentry_other``)."""
     size = 2 * n_entries * copies
-    inputs = NeuronGroup(replicas * size, INPUT_MODEL, threshold=INPUT_THRESHOLD,
-                         reset=INPUT_RESET, name="input",
-                         namespace={"cue_level": cue_level, "interval": exponential})
+    model, namespace = INPUT_MODEL, {"cue_level": cue_level, "interval": exponential}
+    gates = INPUT_RATE.format(drive="") + INPUT_GATES
+    if reentry is not None:
+        model += REENTRY_MODEL
+        gates = REENTRY_GATES + INPUT_RATE.format(drive=REENTRY_DRIVE) + INPUT_GATES
+        namespace.update(reentry_level=reentry[0], onset_level=reentry[1])
+    inputs = NeuronGroup(replicas * size, model, threshold=INPUT_THRESHOLD,
+                         reset=INPUT_RESET, name="input", namespace=namespace)
     inputs.next_spike = 1e9 * second
-    inputs.run_regularly(INPUT_GATES, clock=Clock(step, name="input_gates_clock"),
+    inputs.run_regularly(gates, clock=Clock(step, name="input_gates_clock"),
                          when="start", name="input_gates")
+    if reentry is not None:
+        inputs.replica = np.repeat(np.arange(replicas), size)
     entry, rail = rail_layout(n_entries, copies)
     inputs.rail_sign = np.tile(1.0 - 2.0 * rail, replicas)
     inputs.cue_column = np.repeat(np.arange(replicas), size) * n_entries + np.tile(entry,

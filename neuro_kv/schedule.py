@@ -3,8 +3,9 @@
 Each phase is a window with a cue on the input, an optional teacher on the cortex, the slots
 that get a plateau tag, and the neuromodulator level; optionally slots stimulated directly, a
 gain on the key pathway of some slots, a gain on the index inhibition, and a one-step scaling
-of some slots' key synapses (an amnesic manipulation). Windows are separated by silent gaps, in
-which every gain is 1 but the latch gain, which is 0. A phase carries tags (e.g. ``block``,
+of some slots' key synapses (an amnesic manipulation); optionally the re-entry of the cortical
+value into the input. Windows are separated by silent gaps, in which every gain is 1 but the
+latch and re-entry gains, which are 0. A phase carries tags (e.g. ``block``,
 ``condition``, ``level``), so an analysis selects the windows it needs by tag
 (`Schedule.windows`), not by position.
 `Schedule.arrays` samples everything on a regular grid of ``step``; a circuit turns those
@@ -48,8 +49,9 @@ class Phase:
     inhibition; ``latch_gain`` the slots' self-excitation (0 in every gap: the latch is
     released between windows); ``key_retention`` multiplies the key synapses of
     ``weakened_slots`` once, at the window's start (their weights change; nothing else
-    does). ``tags`` name what the window belongs to (block, condition, level, ...), for
-    `Schedule.windows`.
+    does); ``reentry`` is the gain of the cortex -> input (re-entry) pathway: the input adds
+    the cortical value of the previous window to its cue (0: off). ``tags`` name what the
+    window belongs to (block, condition, level, ...), for `Schedule.windows`.
     """
 
     kind: str
@@ -65,6 +67,7 @@ class Phase:
     latch_gain: float = 1.0
     key_retention: float = 1.0
     weakened_slots: tuple[int, ...] = ()
+    reentry: float = 0.0
     tags: Mapping[str, Any] = field(default_factory=dict)
 
 
@@ -82,6 +85,7 @@ class ScheduleArrays:
     inhibition_gain: np.ndarray
     latch_gain: np.ndarray
     key_retention: np.ndarray
+    reentry: np.ndarray
     #: 1 at the first step of every window, 0 elsewhere
     onset: np.ndarray
 
@@ -156,6 +160,7 @@ class Schedule:
         inhibition_gain = np.ones(n_steps)
         latch_gain = np.zeros(n_steps)
         key_retention = np.ones((n_steps, self.n_slots))
+        reentry = np.zeros(n_steps)
         onset = np.zeros(n_steps)
         for k, phase in enumerate(self.phases):
             first = k * self.steps_per_period
@@ -170,7 +175,8 @@ class Schedule:
             key_pathway_gain[rows, list(phase.gained_slots)] = phase.key_pathway_gain
             inhibition_gain[rows] = phase.inhibition_gain
             latch_gain[rows] = phase.latch_gain
+            reentry[rows] = phase.reentry
             key_retention[first, list(phase.weakened_slots)] = phase.key_retention
         return ScheduleArrays(float(self.step / second), cue, teacher, plateau,
                               stimulation, modulator, key_pathway_gain, inhibition_gain,
-                              latch_gain, key_retention, onset)
+                              latch_gain, key_retention, reentry, onset)

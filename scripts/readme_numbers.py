@@ -146,12 +146,19 @@ def heteroassociation(m: dict[str, Any]) -> list[str]:
         "rate_accuracy_by_load", "rate_autoassociative_accuracy_by_load")])
 
 
+def sequence_recall(m: dict[str, Any]) -> list[str]:
+    return metric_lines(m, [(f"{prefix}{name}", digits) for prefix in ("", "rate_", "bam_")
+                            for name, digits in (("chain_accuracy_by_length", 3),
+                                                 ("chain_error_free_by_length", 2))])
+
+
 REPORTS = {"engram-rescue": engram_rescue, "accessibility-precision": accessibility_precision,
            "separability-robustness": separability_robustness,
            "feeling-of-knowing": feeling_of_knowing, "list-before-last": list_before_last,
            "paired-recall": paired_recall, "capacity": capacity,
            "correlated-items": correlated_items, "continual-recall": continual_recall,
-           "redundancy": redundancy, "heteroassociation": heteroassociation}
+           "redundancy": redundancy, "heteroassociation": heteroassociation,
+           "sequence-recall": sequence_recall}
 
 
 def protocol_of(directory: Path) -> str:
