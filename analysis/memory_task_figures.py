@@ -9,11 +9,12 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
 
 from analysis.forgetting_figures import CHANCE, _curve, _save  # noqa: E402
 
 __all__ = ["continual_recall_figure", "correlated_items_figure", "heteroassociation_figure",
-           "redundancy_figure", "sequence_recall_figure"]
+           "flashbulb_figure", "redundancy_figure", "sequence_recall_figure"]
 
 
 def _line(ax: plt.Axes, curve: dict, interval: dict | None = None, style: str = "o-",
@@ -147,4 +148,46 @@ def sequence_recall_figure(metrics: dict, path: Path) -> None:
     right.set(xlabel="chain length (items)", ylabel="fraction of chains",
               title="chains recalled without an error", ylim=(-0.02, 1.02))
     left.legend(fontsize=7, loc="lower left")
+    _save(fig, path)
+
+
+def flashbulb_figure(metrics: dict, path: Path) -> None:
+    """Left: recall against delay of the salient items, of the same items stored as ordinary
+    ones, and of the ordinary items with and without salient ones (spiking with intervals
+    over seeds for a batch; the metaplastic rate slot memory dashed). Right: salient against
+    ordinary recall (means over the delays) for the forgetting Hopfield network at each
+    write strength, beside the key-value memory."""
+    fig, (left, right) = plt.subplots(1, 2, figsize=(11, 4.2))
+    lines = (("salient_recall_by_delay", "salient items (x10 modulator)", "tab:red"),
+             ("salient_items_as_ordinary_by_delay", "the same items stored as ordinary",
+              "tab:gray"),
+             ("ordinary_recall_by_delay", "ordinary items, with salient ones", "tab:blue"),
+             ("ordinary_recall_without_salient", "ordinary items, without", "tab:cyan"))
+    for name, label, colour in lines:
+        _line(left, metrics[name], metrics.get(f"{name}_ci"), color=colour,
+              label=f"{label} (spiking)")
+        _line(left, metrics[f"rate_{name}"], style="--", color=colour)
+    left.plot([], [], "k--", label="rate slot memory (same streams)")
+    left.axhline(CHANCE, color="0.6", lw=0.8, ls=":")
+    left.set(xlabel="delay R (stream steps)", ylabel="recall accuracy (value bits)",
+             title="flashbulb memories (Tyulmankov et al. 2021, Fig. 4b)", ylim=(0.45, 1.02))
+    left.legend(fontsize=7, loc="lower left")
+    tradeoff = metrics["hopfield_tradeoff"]
+    saliences = sorted(tradeoff, key=float)
+    right.plot([tradeoff[s]["ordinary"] for s in saliences],
+               [tradeoff[s]["salient"] for s in saliences], "s:", color="tab:purple",
+               label="forgetting Hopfield, salient writes x" + " / ".join(saliences))
+    for s in saliences:
+        right.annotate(f"x{s}", (tradeoff[s]["ordinary"], tradeoff[s]["salient"]),
+                       fontsize=7, xytext=(4, 4), textcoords="offset points")
+    right.plot(*(float(np.mean(list(metrics[name].values()))) for name in (
+        "ordinary_recall_by_delay", "salient_recall_by_delay")), "o", color="tab:red",
+        label="key-value memory, metaplastic (spiking)")
+    right.plot(*(float(np.mean(list(metrics[name].values()))) for name in (
+        "ordinary_recall_without_salient", "salient_items_as_ordinary_by_delay")), "o",
+        color="tab:gray", label="key-value memory, all items ordinary (spiking)")
+    right.set(xlabel="ordinary items: recall (mean over delays)",
+              ylabel="salient items: recall (mean over delays)",
+              title="salient against ordinary recall", xlim=(0.45, 1.02), ylim=(0.45, 1.02))
+    right.legend(fontsize=7, loc="lower left")
     _save(fig, path)

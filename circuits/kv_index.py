@@ -56,7 +56,14 @@ from brian2 import (
 from neuro_kv.network import BuiltNetwork, Slice, Stimulus, WeightPathway, connect_blocks
 from neuro_kv.neurons import lif_parameters, poisson_rail_input, rail_layout
 from neuro_kv.parameters import Parameter, ParameterSet
-from neuro_kv.plasticity import VALUE_RULES, key_three_factor, value_rate_hebbian, value_stdp
+from neuro_kv.plasticity import (
+    VALUE_RULES,
+    key_metaplastic,
+    key_three_factor,
+    value_metaplastic,
+    value_rate_hebbian,
+    value_stdp,
+)
 from neuro_kv.schedule import Schedule
 
 __all__ = ["KVIndexCircuit", "PARAMETERS", "STRUCTURAL"]
@@ -110,6 +117,13 @@ PARAMETERS = ParameterSet([
       low=0, high=1),
     P("tau_key_decay", 25 * ms, "key rule: gated decay time constant", "quantity", ms, low=0,
       low_exclusive=True),
+    P("metaplasticity", "off", "on: key synapses (key_metaplastic) and, with the "
+      "rate_hebbian value rule, value synapses (value_metaplastic) become stable once "
+      "written with an effective rate (eta x modulator) above stability_threshold, and no "
+      "later ordinary write changes them", "choice", choices=("off", "on")),
+    P("stability_threshold", 1.0, "metaplasticity: effective learning rate (eta x "
+      "modulator x tag) above which a write makes its synapses stable (with eta <= 1 only a "
+      "modulator above 1, a salient item, crosses 1)", "float", low=0),
     P("value_rule", "rate_hebbian", "value plasticity rule", "choice", choices=VALUE_RULES),
     P("eta_value", 0.3, "rate-Hebbian value rule: step toward the target per presynaptic "
       "spike (x M)", "float", low=0, high=1),
@@ -130,7 +144,7 @@ PARAMETERS = ParameterSet([
 #: Every other parameter is a per-replica variable.
 STRUCTURAL = ("n_input", "n_slots", "n_value", "input_copies", "value_copies",
               "n_inhibitory", "tau_m", "tau_m_inhibitory", "tau_exc", "tau_inh", "tau_self",
-              "refractory", "value_rule", "tau_value_trace", "stdp_tau_plus",
+              "refractory", "metaplasticity", "value_rule", "tau_value_trace", "stdp_tau_plus",
               "stdp_tau_minus")
 
 INDEX_MODEL = """
@@ -139,7 +153,9 @@ dv/dt = (v_rest - v + I_exc - I_inh + I_self + plateau_drive * tag
 dI_exc/dt = -I_exc / tau_exc : volt              # key match (input -> index)
 dI_inh/dt = -I_inh / tau_inh : volt              # feedforward and pooled inhibition
 dI_self/dt = -I_self / tau_self : volt           # self-excitation
-dkey_decay/dt = modulator * tag / tau_key_decay : 1  # integral of the key rule's decay rate
+dkey_decay/dt = clip(modulator, 0, 1) * tag / tau_key_decay : 1  # the key rule's decay
+dkey_stable_decay/dt = stabilising * clip(modulator, 0, 1) * tag / tau_key_decay : 1  # stable
+stabilising : 1                      # 1 while eta_key x modulator x tag > stability_threshold
 tag : 1                              # plateau tag (schedule)
 stimulation : 1                      # direct stimulation (schedule)
 key_pathway_gain : 1                 # gain on this slot's key pathway (schedule)
@@ -161,6 +177,7 @@ feedforward_inhibition : volt (constant)
 key_acetylcholine_suppression : 1 (constant)
 eta_key : 1 (constant)
 tau_key_decay : second (constant)
+stability_threshold : 1 (constant)
 """
 INDEX_GATES = """
 modulator = modulator_level(t, replica)
@@ -173,6 +190,7 @@ I_inh = I_inh - onset_reset * onset * I_inh
 tag = plateau_level(t, i)
 stimulation = stimulation_level(t, i)
 key_pathway_gain = key_pathway_level(t, i)
+stabilising = int(eta_key * modulator * tag > stability_threshold)
 """
 
 INHIBITORY_MODEL = """
@@ -202,6 +220,7 @@ acetylcholine_suppression : 1 (constant)
 eta_value : 1 (constant)
 stdp_a_plus : 1 (constant)
 stdp_a_minus : 1 (constant)
+stability_threshold : 1 (constant)
 """
 CORTEX_GATES = """
 modulator = modulator_level(t, replica)
@@ -256,9 +275,16 @@ def stimulus(p: dict[str, Any], schedule: Schedule) -> dict[str, np.ndarray]:
 
 
 def current_key_weights(keys: Synapses) -> np.ndarray:
-    """Key weights now: the decay since each synapse's last spike applied."""
-    decay = np.asarray(keys.target.key_decay[:])[np.asarray(keys.j[:])]
-    return np.asarray(keys.w[:]) * np.exp(np.asarray(keys.key_decay_seen[:]) - decay)
+    """Key weights now: the decay since each synapse's last spike applied (for a stable
+    synapse of the metaplastic rule, only the decay while its slot was stabilising)."""
+    post = np.asarray(keys.j[:])
+    lag = np.asarray(keys.key_decay_seen[:]) - np.asarray(keys.target.key_decay[:])[post]
+    if "stable" in keys.variables:
+        stable = np.asarray(keys.stable[:])
+        stable_lag = (np.asarray(keys.key_stable_decay_seen[:])
+                      - np.asarray(keys.target.key_stable_decay[:])[post])
+        lag = (1 - stable) * lag + stable * stable_lag
+    return np.asarray(keys.w[:]) * np.exp(lag)
 
 
 def reentry_synapses(p: dict[str, Any], replicas: int
@@ -345,21 +371,33 @@ class KVIndexCircuit:
         cortex.run_regularly(CORTEX_GATES, clock=Clock(step, name="cortex_gates_clock"),
                              when="start", name="cortex_gates")
 
-        key_rule = key_three_factor()
+        metaplastic = p["metaplasticity"] == "on"
+        key_rule = key_metaplastic() if metaplastic else key_three_factor()
         keys = key_rule.synapses(inputs, index, transmission=KEY_TRANSMISSION, name="keys",
                                  namespace=schedules)
         connect_blocks(keys, views["input"], views["index"], K)
-        keys.run_regularly("w = w * key_retention_level(t, j)",
-                           clock=Clock(step, name="key_retention_clock"), when="start",
-                           name="key_retention")
+        # retention multiplies a slot's key synapses once; retention 0 (an erased or removed
+        # slot) also ends the stability of its key and value synapses (metaplasticity)
+        retention = "w = w * key_retention_level(t, j)"
+        if metaplastic:
+            retention += "\nstable = stable * int(key_retention_level(t, j) > 0)"
+        keys.run_regularly(retention, clock=Clock(step, name="key_retention_clock"),
+                           when="start", name="key_retention")
 
         if p["value_rule"] == "stdp":
             value_rule = value_stdp(p["stdp_tau_plus"], p["stdp_tau_minus"])
+        elif metaplastic:
+            value_rule = value_metaplastic()
         else:
             value_rule = value_rate_hebbian()
         value_synapses = value_rule.synapses(index, cortex, transmission=VALUE_TRANSMISSION,
-                                             name="values")
+                                             name="values", namespace=schedules)
         connect_blocks(value_synapses, views["index"], views["cortex"], K)
+        if metaplastic:
+            value_synapses.run_regularly(
+                "stable = stable * int(key_retention_level(t, i) > 0)",
+                clock=Clock(step, name="value_retention_clock"), when="start",
+                name="value_retention")
 
         # re-entry: every cortical neuron counts toward the buffer of its entry's input
         # neurons (on their own rail or the other one); entries beyond n_input have none
@@ -373,7 +411,7 @@ class KVIndexCircuit:
 
         self_excitation = Synapses(
             index, index, on_pre="I_self_post += self_excitation_post * latch_gain_post"
-                   " * (1 - modulator_post)",
+                   " * clip(1 - modulator_post, 0, 1)",
             name="self_excitation")
         self_excitation.connect(j="i")
         to_inhibitory = Synapses(index, inhibitory,
@@ -400,6 +438,8 @@ class KVIndexCircuit:
                 "inhibition_strength", "key_gain", "feedforward_inhibition",
                 "key_acetylcholine_suppression", "eta_key", "tau_key_decay",
                 "onset_reset")},
+            "stability_threshold": [(index, "stability_threshold"),
+                                    (cortex, "stability_threshold")],
             **{name: [(cortex, name)] for name in (
                 "teacher_drive", "value_gain", "acetylcholine_suppression", "eta_value",
                 "stdp_a_plus", "stdp_a_minus")},

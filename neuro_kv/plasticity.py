@@ -6,8 +6,9 @@ schedule can drive them (also on cpp_standalone) and every replica of a batch ca
 own values. What a rule reads from its postsynaptic group (as ``NAME_post``) is listed in
 its ``post_variables``; the circuit declares them in the neuron's equations:
 
-- ``modulator`` -- the global third factor (neuromodulator level, 0..1), written by the
-  schedule;
+- ``modulator`` -- the global third factor (neuromodulator level), written by the schedule;
+  it gates plasticity up to 1 (the rules use ``clip(modulator, 0, 1)``: a saturated gate),
+  and a level above 1 (a salient event) matters only to the metaplastic rules;
 - ``tag`` -- the local third factor (plateau/dendritic tag, 0 or 1), written by the schedule;
 - learning rates (``eta_*``) and amplitudes, constants set per run.
 
@@ -27,7 +28,9 @@ from brian2.units.fundamentalunits import Quantity
 __all__ = [
     "SynapticRule",
     "key_three_factor",
+    "key_metaplastic",
     "value_rate_hebbian",
+    "value_metaplastic",
     "value_stdp",
     "rail_covariance",
     "VALUE_RULES",
@@ -83,12 +86,12 @@ def key_three_factor() -> SynapticRule:
     """Key write, BTSP-like and presynaptic only (Tyulmankov et al. 2021, section 6.2).
 
     ``dw/dt = -M*tag*w/tau_key_decay`` between spikes, and on each presynaptic spike
-    ``w += eta_key*M*tag*(1 - w)``: under a plateau the weight relaxes toward a saturating
-    function of the presynaptic rate (``eta*r*tau/(1 + eta*r*tau)``), whatever the
-    postsynaptic firing. No change where M = 0 or tag = 0.
+    ``w += eta_key*M*tag*(1 - w)`` (M clipped to [0, 1]): under a plateau the weight relaxes
+    toward a saturating function of the presynaptic rate (``eta*r*tau/(1 + eta*r*tau)``),
+    whatever the postsynaptic firing. No change where M = 0 or tag = 0.
 
     The decay is exact and event-driven: the postsynaptic neuron integrates
-    ``dkey_decay/dt = modulator*tag/tau_key_decay`` and a synapse applies
+    ``dkey_decay/dt = clip(modulator, 0, 1)*tag/tau_key_decay`` and a synapse applies
     ``exp(-(key_decay - key_decay_seen))`` when it next transmits (``key_decay_seen`` is
     the integral at its last update), so no synapse is updated on time steps without a
     spike. The weight at any moment is ``w*exp(key_decay_seen - key_decay_post)``
@@ -99,8 +102,45 @@ def key_three_factor() -> SynapticRule:
         model="w : 1\nkey_decay_seen : 1",
         catch_up=("w = w * exp(key_decay_seen - key_decay_post)\n"
                   "key_decay_seen = key_decay_post"),
-        on_pre="w = w + eta_key_post * modulator_post * tag_post * (1 - w)",
+        on_pre="w = w + eta_key_post * clip(modulator_post, 0, 1) * tag_post * (1 - w)",
         post_variables=("modulator", "tag", "eta_key", "key_decay"),
+    )
+
+
+#: 1 - S while the synapse is stable and the write is not itself above the threshold
+KEY_PLASTIC = "(1 - stable * (1 - stabilising_post))"
+
+
+def key_metaplastic() -> SynapticRule:
+    """`key_three_factor` with a per-synapse stability ``stable`` (S, 0 or 1; after
+    Tyulmankov et al. 2021's flashbulb memories and Fusi-style metaplasticity).
+
+    The slot's ``stabilising`` gate is 1 while the key rule's effective rate
+    ``eta_key*M*tag`` exceeds ``stability_threshold`` (a salient item: M above 1). At every
+    postsynaptic spike in that state the synapse becomes stable (``stable = 1``; a slot
+    firing under its plateau stabilises all its synapses, from silent inputs too). A stable
+    synapse no longer changes (potentiation and decay scaled by ``1 - S``) except while
+    ``stabilising`` is 1 again: later ordinary writes into its slot are blocked, the salient
+    write itself runs to its end.
+
+    The decay stays exact and event-driven: the slot also integrates
+    ``dkey_stable_decay/dt = stabilising*clip(M, 0, 1)*tag/tau_key_decay``, the part of the
+    decay that a stable synapse undergoes; ``stable`` changes only after a catch-up, so it is
+    constant over each interval a catch-up applies.
+    """
+    catch_up = ("w = w * exp((1 - stable) * (key_decay_seen - key_decay_post)"
+                " + stable * (key_stable_decay_seen - key_stable_decay_post))\n"
+                "key_decay_seen = key_decay_post\n"
+                "key_stable_decay_seen = key_stable_decay_post")
+    return SynapticRule(
+        name="key_metaplastic",
+        model="w : 1\nkey_decay_seen : 1\nkey_stable_decay_seen : 1\nstable : 1",
+        catch_up=catch_up,
+        on_pre=(f"w = w + {KEY_PLASTIC} * eta_key_post * clip(modulator_post, 0, 1)"
+                " * tag_post * (1 - w)"),
+        on_post=catch_up + "\nstable = clip(stable + stabilising_post, 0, 1)",
+        post_variables=("modulator", "tag", "eta_key", "key_decay", "key_stable_decay",
+                        "stabilising"),
     )
 
 
@@ -110,14 +150,31 @@ def value_rate_hebbian() -> SynapticRule:
     The postsynaptic activity ``y`` is the postsynaptic neuron's nearest-spike trace
     ``activity`` (set to 1 at its spikes, decaying with the value trace time constant; the
     circuit integrates it, once per neuron rather than once per synapse). On each presynaptic
-    spike ``w += eta_value*M*(y - w)``: pre x post co-activity drives w up, presynaptic
-    activity with a silent target drives it to 0.
+    spike ``w += eta_value*M*(y - w)`` (M clipped to [0, 1]): pre x post co-activity drives w
+    up, presynaptic activity with a silent target drives it to 0.
     """
     return SynapticRule(
         name="value_rate_hebbian",
         model="w : 1",
-        on_pre="w = w + eta_value_post * modulator_post * (activity_post - w)",
+        on_pre="w = w + eta_value_post * clip(modulator_post, 0, 1) * (activity_post - w)",
         post_variables=("modulator", "eta_value", "activity"),
+    )
+
+
+def value_metaplastic() -> SynapticRule:
+    """`value_rate_hebbian` with a per-synapse stability ``stable`` (S, 0 or 1): at a
+    presynaptic (slot) spike while the effective rate ``eta_value*M`` exceeds
+    ``stability_threshold`` the synapse becomes stable, and from then on it changes only
+    while that holds again (the update is scaled by ``1 - S`` otherwise), so a salient
+    item's value is kept when ordinary items are later written into its slot."""
+    supra = "int(eta_value_post * modulator_post > stability_threshold_post)"
+    return SynapticRule(
+        name="value_metaplastic",
+        model="w : 1\nstable : 1",
+        on_pre=(f"w = w + (1 - stable * (1 - {supra})) * eta_value_post"
+                " * clip(modulator_post, 0, 1) * (activity_post - w)\n"
+                f"stable = clip(stable + {supra}, 0, 1)"),
+        post_variables=("modulator", "eta_value", "activity", "stability_threshold"),
     )
 
 

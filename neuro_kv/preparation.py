@@ -5,6 +5,7 @@ refused with the estimate beyond what is allowed or what this machine has."""
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import tomllib
 from pathlib import Path
@@ -43,8 +44,14 @@ def available_memory() -> int:
 
 
 def parameter_set(protocol: Any, circuit: Any) -> ParameterSet:
-    """The protocol's parameters followed by its circuit's (if it has one)."""
-    return ParameterSet([*protocol.parameters, *(circuit.parameters if circuit else ())])
+    """The protocol's parameters followed by its circuit's (if it has one), with the
+    circuit defaults the protocol changes (its optional ``circuit_defaults``, e.g.
+    ``{"metaplasticity": "on"}``) in place of the circuit's own."""
+    changed = getattr(protocol, "circuit_defaults", {})
+    circuit_parameters = [dataclasses.replace(p, default=p.convert(changed[p.name]))
+                          if p.name in changed else p
+                          for p in (circuit.parameters if circuit else ())]
+    return ParameterSet([*protocol.parameters, *circuit_parameters])
 
 
 def read_parameter_file(path: str | Path) -> dict[str, Any]:

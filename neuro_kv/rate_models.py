@@ -18,6 +18,7 @@ __all__ = [
     "HopfieldMemory",
     "BidirectionalMemory",
     "ForgettingHopfieldMemory",
+    "MetaplasticSlotMemory",
     "sign_with_guess",
 ]
 
@@ -111,6 +112,27 @@ class SlotMemory:
         assert self.K is not None and self.V is not None
         h = softmax(cues @ self.K.T, self.beta)
         return sign_with_guess(h @ self.V.T, rng)
+
+
+class MetaplasticSlotMemory(SlotMemory):
+    """`SlotMemory` with Tyulmankov et al.'s (2021) flashbulb metaplasticity: a slot written
+    with an effective rate ``gate * tag`` above ``threshold`` becomes stable (S = 1), and a
+    stable slot's key row and value column are no longer written, except by another write
+    above the threshold. The write itself uses ``clip(gate, 0, 1)``: a salient item (gate
+    10) is written like an ordinary one, and stays."""
+
+    def __init__(self, n_slots: int, policy: str = "sequential", p: float = 0.1,
+                 beta: float = 1.0, threshold: float = 1.0):
+        super().__init__(n_slots, policy, p, beta)
+        self.threshold = threshold
+        self.stable = np.zeros(n_slots, bool)
+
+    def write(self, key: np.ndarray, value: np.ndarray, gate: float,
+              tag: np.ndarray) -> None:
+        above = gate * tag > self.threshold
+        super().write(key, value, float(np.clip(gate, 0, 1)),
+                      tag * (~self.stable | above))
+        self.stable |= above
 
 
 class HopfieldMemory:
@@ -232,8 +254,10 @@ class ForgettingHopfieldMemory(HopfieldMemory):
         self.weights = np.zeros((size, size))
         self.max_sweeps, self.update, self.clamp_cue = max_sweeps, "synchronous", True
 
-    def write(self, key: np.ndarray, value: np.ndarray) -> None:
+    def write(self, key: np.ndarray, value: np.ndarray, strength: float = 1.0) -> None:
+        """Store one pattern; ``strength`` multiplies the write (a salient item's large
+        write, e.g. 10: it saturates the bounded weights, at the cost of older patterns)."""
         pattern = np.concatenate([key, value])
-        self.weights = np.clip(self.weights + self.eta * np.outer(pattern, pattern),
+        self.weights = np.clip(self.weights + strength * self.eta * np.outer(pattern, pattern),
                                -self.bound, self.bound)
         np.fill_diagonal(self.weights, 0.0)

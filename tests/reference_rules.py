@@ -20,7 +20,7 @@ def key_three_factor(pre_spikes, modulator, tag, w0, *, dt, eta, tau):
     w = w0.copy()
     out = np.empty((len(pre_spikes), *w.shape))
     for n in range(len(pre_spikes)):
-        gate = modulator[n] * tag[n][None, :]
+        gate = np.clip(modulator[n], 0, 1) * tag[n][None, :]
         w = w * np.exp(-gate * dt / tau)
         spiking = pre_spikes[n]
         w[spiking] = w[spiking] + eta * gate * (1 - w[spiking])
@@ -36,10 +36,52 @@ def value_rate_hebbian(pre_spikes, post_spikes, modulator, w0, *, dt, eta, tau):
         t = n * dt
         activity = np.exp(-(t - last_post) / tau)
         spiking = pre_spikes[n]
-        w[spiking] = w[spiking] + eta * modulator[n] * (activity[None, :] - w[spiking])
+        w[spiking] = w[spiking] + eta * np.clip(modulator[n], 0, 1) * (activity[None, :]
+                                                                       - w[spiking])
         last_post[post_spikes[n]] = t
         out[n] = w
     return out
+
+
+def key_metaplastic(pre_spikes, post_spikes, modulator, tag, w0, *, dt, eta, tau, theta):
+    """`key_three_factor` on the synapses that are plastic: those not yet stable, and every
+    synapse while its slot's effective rate eta*M*tag exceeds ``theta``; a postsynaptic
+    spike in that state makes every synapse of the slot stable. Also returns the final
+    stability (n_pre x n_post)."""
+    w = w0.copy()
+    stable = np.zeros(w.shape, bool)
+    out = np.empty((len(pre_spikes), *w.shape))
+    for n in range(len(pre_spikes)):
+        gate = np.clip(modulator[n], 0, 1) * tag[n][None, :]
+        above = (eta * modulator[n] * tag[n] > theta)[None, :]
+        plastic = ~stable | above
+        w = np.where(plastic, w * np.exp(-gate * dt / tau), w)
+        spiking = pre_spikes[n]
+        step = np.where(plastic, eta * gate * (1 - w), 0.0)
+        w[spiking] = w[spiking] + step[spiking]
+        stable |= post_spikes[n][None, :] & above
+        out[n] = w
+    return out, stable
+
+
+def value_metaplastic(pre_spikes, post_spikes, modulator, w0, *, dt, eta, tau, theta):
+    """`value_rate_hebbian` on the synapses that are plastic (not yet stable, or any while
+    eta*M exceeds ``theta``); a presynaptic spike in that state makes its synapses stable."""
+    w = w0.copy()
+    stable = np.zeros(w.shape, bool)
+    last_post = np.full(w.shape[1], -np.inf)
+    out = np.empty((len(pre_spikes), *w.shape))
+    for n in range(len(pre_spikes)):
+        activity = np.exp(-(n * dt - last_post) / tau)
+        above = eta * modulator[n] > theta
+        spiking = pre_spikes[n]
+        plastic = (~stable | above)[spiking]
+        w[spiking] = w[spiking] + plastic * eta * np.clip(modulator[n], 0, 1) * (
+            activity[None, :] - w[spiking])
+        stable[spiking] |= above
+        last_post[post_spikes[n]] = n * dt
+        out[n] = w
+    return out, stable
 
 
 def value_stdp(pre_spikes, post_spikes, modulator, w0, *, dt, a_plus, a_minus, tau_plus,

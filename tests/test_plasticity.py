@@ -7,6 +7,8 @@ levels, with stretches where the modulator or the tag is 0.
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pytest
 from brian2 import (
@@ -70,7 +72,10 @@ def per_step(rows: np.ndarray) -> np.ndarray:
 
 #: the postsynaptic neuron the rules read (its gates, rates and traces), as a circuit has it
 TARGET_MODEL = """
-dkey_decay/dt = modulator * tag / tau_key_decay : 1
+dkey_decay/dt = clip(modulator, 0, 1) * tag / tau_key_decay : 1
+dkey_stable_decay/dt = stabilising * clip(modulator, 0, 1) * tag / tau_key_decay : 1
+stabilising : 1
+stability_threshold : 1 (constant)
 dactivity/dt = -activity / tau_trace : 1
 tag : 1
 modulator : 1
@@ -84,9 +89,10 @@ stdp_a_minus : 1 (constant)
 
 def simulate_rule(rule: plasticity.SynapticRule, pre: np.ndarray, post: np.ndarray,
                   modulator: np.ndarray, tag: np.ndarray, w0: np.ndarray,
-                  **post_values) -> np.ndarray:
+                  with_stability: bool = False, **post_values) -> Any:
     """Brian2 weight trajectory (steps x N_PRE x N_POST), recorded at the end of each step
-    (the key rule's lazily decayed weights brought up to date)."""
+    (the key rules' lazily decayed weights brought up to date); with ``with_stability``
+    also the final ``stable`` (N_PRE x N_POST) of a metaplastic rule."""
     steps, indices = np.nonzero(pre)
     source = SpikeGeneratorGroup(N_PRE, indices, steps * DT)
     post_on = TimedArray(post.astype(float), dt=DT)
@@ -96,7 +102,8 @@ def simulate_rule(rule: plasticity.SynapticRule, pre: np.ndarray, post: np.ndarr
                          reset="activity = 1", method="exponential_euler",
                          namespace={"post_on": post_on, "modulator_level": modulator_level,
                                     "tag_level": tag_level, "tau_trace": 20 * ms})
-    target.run_regularly("modulator = modulator_level(t)\ntag = tag_level(t, i)",
+    target.run_regularly("modulator = modulator_level(t)\ntag = tag_level(t, i)\n"
+                         "stabilising = int(eta_key * modulator * tag > stability_threshold)",
                          dt=GATE_STEP, when="start")
     target.tau_key_decay = 25 * ms
     for name, value in post_values.items():
@@ -105,16 +112,30 @@ def simulate_rule(rule: plasticity.SynapticRule, pre: np.ndarray, post: np.ndarr
     synapses.connect()
     synapses.w[:] = w0[np.asarray(synapses.i[:]), np.asarray(synapses.j[:])]
     lazy = "key_decay_seen" in synapses.variables
+    metaplastic = "key_stable_decay_seen" in synapses.variables
     recorded = ["w", "key_decay_seen"] if lazy else ["w"]
+    if metaplastic:
+        recorded += ["key_stable_decay_seen", "stable"]
     monitor = StateMonitor(synapses, recorded, record=True, when="end", dt=DT)
-    decay = StateMonitor(target, "key_decay", record=True, when="end", dt=DT)
+    decay = StateMonitor(target, ["key_decay", "key_stable_decay"], record=True, when="end",
+                         dt=DT)
     Network(source, target, synapses, monitor, decay).run(STEPS * DT)
     i, j = np.asarray(synapses.i[:]), np.asarray(synapses.j[:])
     w = monitor.w[:].T
-    if lazy:
+    if metaplastic:
+        stable = monitor.stable[:].T
+        w = w * np.exp((1 - stable) * (monitor.key_decay_seen[:].T
+                                       - decay.key_decay[:].T[:, j])
+                       + stable * (monitor.key_stable_decay_seen[:].T
+                                   - decay.key_stable_decay[:].T[:, j]))
+    elif lazy:
         w = w * np.exp(monitor.key_decay_seen[:].T - decay.key_decay[:].T[:, j])
     trajectory = np.zeros((STEPS, N_PRE, N_POST))
     trajectory[:, i, j] = w
+    if with_stability:
+        final = np.zeros((N_PRE, N_POST), bool)
+        final[i, j] = np.asarray(synapses.stable[:]) > 0
+        return trajectory, final
     return trajectory
 
 
@@ -238,3 +259,67 @@ def test_rail_covariance_matches_reference_and_is_gated():
     assert change[m[1:] == 0].max() == 0.0  # no learning without the modulator
     assert np.abs(brian[19] - w0).max() == 0.0  # silent presynaptic entries: no drift
     assert change.sum() > 1.0
+
+
+def salient_gates(seed: int, levels: tuple[float, ...] = (0.0, 0.5, 1.0, 2.0, 10.0)
+                  ) -> tuple[np.ndarray, np.ndarray]:
+    """Like `gates`, with salient levels: M = 10 (eta*M above the threshold 1) and M = 2
+    (a saturated gate, below it at eta 0.4), and a salient stretch (M = 10) at 30-60 ms."""
+    rng = np.random.default_rng(seed)
+    modulator = rng.choice(levels, size=GATE_ROWS)
+    modulator[3:6] = 10.0
+    modulator[20:24] = 0.0
+    tag = (rng.random((GATE_ROWS, N_POST)) < 0.6).astype(float)
+    tag[3:6, 0] = 1.0
+    tag[:, 2] = 0.0
+    return modulator, tag
+
+
+def test_key_metaplastic_matches_reference_and_stabilises_only_salient_slots():
+    """Stability S per synapse: set at a postsynaptic spike while eta*M*tag exceeds the
+    threshold, for silent presynaptic inputs too; a stable synapse then changes only while
+    that holds again."""
+    pre = spike_trains(N_PRE, 0.004, seed=21)
+    pre[:, 4] = False  # an input that never fires
+    post = spike_trains(N_POST, 0.003, seed=22)
+    post[400, 0] = True  # slot 0 fires in its salient stretch
+    modulator, tag = salient_gates(seed=23)
+    w0 = initial_weights(24)
+    brian, stable = simulate_rule(plasticity.key_metaplastic(), pre, post, modulator, tag,
+                                  w0, with_stability=True, eta_key=0.4,
+                                  tau_key_decay=25 * ms, stability_threshold=1.0)
+    numpy, numpy_stable = ref.key_metaplastic(pre, post, per_step(modulator),
+                                              per_step(tag), w0, dt=float(DT / second),
+                                              eta=0.4, tau=0.025, theta=1.0)
+    np.testing.assert_allclose(brian, numpy, rtol=0, atol=1e-9)
+    np.testing.assert_array_equal(stable, numpy_stable)
+    assert stable[:, 0].all()  # the salient slot, its silent input 4 included
+    assert not stable[:, 2].any()  # never tagged
+    # after the salient stretch, slot 0 changes only while eta*M*tag > 1 again
+    m, t = per_step(modulator), per_step(tag)
+    change = np.abs(np.diff(brian[:, :, 0], axis=0)).sum(axis=1)
+    later = np.arange(1, STEPS) >= 600  # the salient stretch: steps 300-599
+    assert change[later & ~(0.4 * m[1:] * t[1:, 0] > 1)].max() == 0.0
+
+
+def test_value_metaplastic_matches_reference():
+    """Stable from a presynaptic (slot) spike while eta*M exceeds the threshold; only
+    supra-threshold writes change a stable synapse."""
+    pre = spike_trains(N_PRE, 0.003, seed=25)
+    pre[350, :4] = True  # slots 0-3 fire in the salient stretch (30-60 ms), slot 4 does not
+    pre[300:600, 4] = False
+    post = spike_trains(N_POST, 0.005, seed=26)
+    modulator, tag = salient_gates(seed=27, levels=(0.0, 0.5, 1.0, 2.0))
+    w0 = initial_weights(28)
+    brian, stable = simulate_rule(plasticity.value_metaplastic(), pre, post, modulator, tag,
+                                  w0, with_stability=True, eta_value=0.3,
+                                  stability_threshold=1.0)
+    numpy, numpy_stable = ref.value_metaplastic(pre, post, per_step(modulator), w0,
+                                                dt=float(DT / second), eta=0.3, tau=0.02,
+                                                theta=1.0)
+    np.testing.assert_allclose(brian, numpy, rtol=0, atol=1e-9)
+    np.testing.assert_array_equal(stable, numpy_stable)
+    assert stable[:4].all() and not stable[4].any()
+    change = np.abs(np.diff(brian[:, :4], axis=0)).sum(axis=(1, 2))
+    assert change[600:].max() == 0.0  # stable slots: no sub-threshold write changes them
+    assert np.abs(np.diff(brian[600:, 4], axis=0)).sum() > 0.01  # the plastic one changes

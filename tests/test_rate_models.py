@@ -166,3 +166,48 @@ def test_forgetting_hopfield_keeps_the_recent_items_and_loses_the_old():
         return float(np.mean(found))
 
     assert accuracy(1) == 1.0 and accuracy(40) < 0.65
+
+
+def test_metaplastic_slot_memory_keeps_a_salient_item_in_its_slot():
+    """A slot written with gate 10 (above the threshold 1) is stable: later ordinary writes
+    into it change nothing, a later salient write does; gate 1 stabilises nothing."""
+    from neuro_kv.rate_models import MetaplasticSlotMemory, SlotMemory
+
+    rng = np.random.default_rng(3)
+    keys, values = rng.choice([-1.0, 1.0], (3, 40)), rng.choice([-1.0, 1.0], (3, 40))
+    slot0 = np.eye(4)[0]
+    memory = MetaplasticSlotMemory(4)
+    memory.write(keys[0], values[0], 10.0, slot0)
+    before = (memory.K.copy(), memory.V.copy())
+    memory.write(keys[1], values[1], 1.0, slot0)  # an ordinary item into the stable slot
+    assert memory.stable.tolist() == [True, False, False, False]
+    np.testing.assert_array_equal(memory.K, before[0])
+    np.testing.assert_array_equal(memory.V, before[1])
+    assert (memory.recall(keys[:1], rng) == values[0]).all()
+    memory.write(keys[2], values[2], 10.0, slot0)  # another salient item overwrites it
+    assert (memory.recall(keys[2:], rng) == values[2]).all()
+    # with ordinary writes only it is the plain slot memory
+    plain, meta = SlotMemory(4), MetaplasticSlotMemory(4)
+    for k in range(3):
+        plain.write(keys[k], values[k], 1.0, slot0)
+        meta.write(keys[k], values[k], 1.0, slot0)
+    np.testing.assert_array_equal(plain.K, meta.K)
+    assert not meta.stable.any()
+
+
+def test_forgetting_hopfield_large_writes_trade_old_items_for_the_salient_one():
+    from neuro_kv.rate_models import ForgettingHopfieldMemory
+
+    rng = np.random.default_rng(4)
+    keys, values = rng.choice([-1.0, 1.0], (6, 40)), rng.choice([-1.0, 1.0], (6, 40))
+
+    def recall(strength):
+        memory = ForgettingHopfieldMemory(40, 40)
+        for k in range(6):
+            memory.write(keys[k], values[k], strength if k == 2 else 1.0)
+        found = memory.recall(keys, rng) == values
+        return found[2].mean(), np.delete(found, 2, axis=0).mean()
+
+    salient_1, others_1 = recall(1.0)
+    salient_10, others_10 = recall(10.0)
+    assert salient_10 == 1.0 and others_10 < others_1  # the large write wipes the others
