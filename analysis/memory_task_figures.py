@@ -177,9 +177,13 @@ def flashbulb_figure(metrics: dict, path: Path) -> None:
     right.plot([tradeoff[s]["ordinary"] for s in saliences],
                [tradeoff[s]["salient"] for s in saliences], "s:", color="tab:purple",
                label="forgetting Hopfield, salient writes x" + " / ".join(saliences))
+    labels: dict[tuple[float, float], list[str]] = {}  # saturated writes share a point
     for s in saliences:
-        right.annotate(f"x{s}", (tradeoff[s]["ordinary"], tradeoff[s]["salient"]),
-                       fontsize=7, xytext=(4, 4), textcoords="offset points")
+        point = (round(tradeoff[s]["ordinary"], 2), round(tradeoff[s]["salient"], 2))
+        labels.setdefault(point, []).append(f"x{s}")
+    for point, names in labels.items():
+        right.annotate(", ".join(names), point, fontsize=7, xytext=(4, 4),
+                       textcoords="offset points")
     right.plot(*(float(np.mean(list(metrics[name].values()))) for name in (
         "ordinary_recall_by_delay", "salient_recall_by_delay")), "o", color="tab:red",
         label="key-value memory, metaplastic (spiking)")

@@ -85,6 +85,8 @@ class RunProtocol(Protocol):
     def figures(self, p: dict[str, Any], result: RunResult) -> Figures:
         """Figures of one run."""
 
+    # Optional: circuit_defaults: dict[str, Any]: circuit parameter name -> the default this
+    #   protocol runs it with (`neuro_kv.preparation.parameter_set`; --set overrides it).
     # Optional, for many seeds (`neuro_kv.results.save_batch`):
     #   combine(p, metrics: list[dict]) -> dict: statistics pooled over the runs (e.g. an AUC
     #     over every seed's trials with a bootstrap interval over runs), added to the batch's

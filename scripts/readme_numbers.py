@@ -152,13 +152,23 @@ def sequence_recall(m: dict[str, Any]) -> list[str]:
                                                  ("chain_error_free_by_length", 2))])
 
 
+def flashbulb(m: dict[str, Any]) -> list[str]:
+    return metric_lines(m, [(f"{prefix}{name}", 3) for prefix in ("", "rate_") for name in (
+        "salient_recall_by_delay", "salient_items_as_ordinary_by_delay",
+        "ordinary_recall_by_delay", "ordinary_recall_without_salient", "salient_recall",
+        "salient_items_as_ordinary", "ordinary_cost")] + [
+        ("hopfield_salient_recall_by_delay", 3), ("hopfield_ordinary_recall_by_delay", 3)]) + [
+        f"- hopfield_tradeoff x{s}: salient {v['salient']:.3f}, ordinary {v['ordinary']:.3f}"
+        for s, v in sorted(m["hopfield_tradeoff"].items(), key=lambda kv: float(kv[0]))]
+
+
 REPORTS = {"engram-rescue": engram_rescue, "accessibility-precision": accessibility_precision,
            "separability-robustness": separability_robustness,
            "feeling-of-knowing": feeling_of_knowing, "list-before-last": list_before_last,
            "paired-recall": paired_recall, "capacity": capacity,
            "correlated-items": correlated_items, "continual-recall": continual_recall,
            "redundancy": redundancy, "heteroassociation": heteroassociation,
-           "sequence-recall": sequence_recall}
+           "sequence-recall": sequence_recall, "flashbulb": flashbulb}
 
 
 def protocol_of(directory: Path) -> str:
