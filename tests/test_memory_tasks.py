@@ -276,3 +276,16 @@ def test_flashbulb_at_the_default_size_over_20_seeds():
             m["salient_items_as_ordinary_by_delay_ci"][delay][1]
     assert m["ordinary_cost_ci"][1] <= 0.05
     assert m["salient_recall"] > m["hopfield_tradeoff"]["10"]["salient"] + 0.1
+
+
+def test_a_protocol_changes_its_circuit_defaults_and_set_overrides_them():
+    from neuro_kv.preparation import parameter_set, prepare
+    from neuro_kv.registry import get_circuit, get_protocol
+
+    circuit = get_circuit("kv-index")
+    assert parameter_set(get_protocol("flashbulb"), circuit)["metaplasticity"].default == "on"
+    assert parameter_set(get_protocol("paired-recall"), circuit)[
+        "metaplasticity"].default == "off"
+    assert circuit.parameters["metaplasticity"].default == "off"  # the circuit's own, kept
+    _, _, p, _ = prepare("flashbulb", None, "cpp_standalone", 1, {"metaplasticity": "off"})
+    assert p["metaplasticity"] == "off"
