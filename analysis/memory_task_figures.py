@@ -100,24 +100,36 @@ def continual_recall_figure(metrics: dict, path: Path) -> None:
 
 
 def redundancy_figure(metrics: dict, path: Path) -> None:
-    """Recall against the fraction of slots lost, one colour per k (spiking with intervals
-    over seeds for a batch, rate dashed); capacity against k beside n_slots / k."""
-    fig, (left, right) = plt.subplots(1, 2, figsize=(11, 4.2))
-    damage = metrics["accuracy_by_k_and_damage"]
-    ks = sorted(damage, key=int)
-    colours = plt.cm.plasma([k / max(len(ks), 1) for k in range(len(ks))])
-    for k, colour in zip(ks, colours, strict=True):
-        _line(left, damage[k], metrics.get("accuracy_by_k_and_damage_ci", {}).get(k),
-              color=colour, label=f"k = {k} (spiking)")
-        _line(left, metrics["rate_accuracy_by_k_and_damage"][k], style="--", color=colour,
-              label=f"k = {k} (rate slot memory)")
-    left.axhline(CHANCE, color="0.6", lw=0.8, ls=":")
-    left.set(xlabel="fraction of slots removed after storage", ylim=(0.45, 1.02),
-             ylabel="recall accuracy (value bits)", title="robustness: recall after slot loss")
-    left.legend(fontsize=7, loc="lower left")
+    """Recall against each kind of damage after storage (slots removed, synapses silenced,
+    weight noise), one colour per k (spiking with intervals over seeds for a batch, rate
+    dashed); capacity against k beside n_slots / k."""
+    fig, axes = plt.subplots(2, 2, figsize=(11, 8.4))
+    panels = (("damage", "fraction of slots removed after storage", "slots lost"),
+              ("synapse_loss", "fraction of key and value synapses silenced",
+               "synapses silenced"),
+              ("weight_noise", "weight noise (standard deviation; weights in [0, 1])",
+               "weight noise"))
+    for ax, (name, xlabel, title) in zip(axes.flat, panels, strict=False):
+        curves = metrics.get(f"accuracy_by_k_and_{name}")
+        if curves is None:
+            ax.set_visible(False)
+            continue
+        ks = sorted(curves, key=int)
+        colours = plt.cm.plasma([k / max(len(ks), 1) for k in range(len(ks))])
+        for k, colour in zip(ks, colours, strict=True):
+            _line(ax, curves[k], metrics.get(f"accuracy_by_k_and_{name}_ci", {}).get(k),
+                  color=colour, label=f"k = {k} (spiking)")
+            _line(ax, metrics[f"rate_accuracy_by_k_and_{name}"][k], style="--",
+                  color=colour, label=f"k = {k} (rate slot memory)")
+        ax.axhline(CHANCE, color="0.6", lw=0.8, ls=":")
+        ax.set(xlabel=xlabel, ylim=(0.45, 1.02), ylabel="recall accuracy (value bits)",
+               title=f"robustness: recall after {title}")
+    axes[0, 0].legend(fontsize=7, loc="lower left")
+    right = axes[1, 1]
     for name, style, label in (("capacity_by_k", "o-", "spiking"),
                                ("rate_capacity_by_k", "s--", "rate slot memory")):
         _line(right, metrics[name], style=style, label=label)
+    ks = sorted(metrics["capacity_by_k"], key=int)
     right.set(xscale="log", xlabel="slots per item k", ylabel="capacity (items)",
               title="price: capacity against k")
     right.set_xticks([int(k) for k in ks], ks)

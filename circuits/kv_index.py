@@ -55,7 +55,7 @@ from brian2 import (
 
 from neuro_kv.network import BuiltNetwork, Slice, Stimulus, WeightPathway, connect_blocks
 from neuro_kv.neurons import lif_parameters, poisson_rail_input, rail_layout
-from neuro_kv.parameters import Parameter, ParameterSet
+from neuro_kv.parameters import Parameter, ParameterError, ParameterSet
 from neuro_kv.plasticity import (
     VALUE_RULES,
     key_metaplastic,
@@ -64,6 +64,7 @@ from neuro_kv.plasticity import (
     value_rate_hebbian,
     value_stdp,
 )
+from neuro_kv.random_stream import STREAMS, kept, scaled_normal
 from neuro_kv.schedule import Schedule
 
 __all__ = ["KVIndexCircuit", "PARAMETERS", "STRUCTURAL"]
@@ -124,6 +125,11 @@ PARAMETERS = ParameterSet([
     P("stability_threshold", 1.0, "metaplasticity: effective learning rate (eta x "
       "modulator x tag) above which a write makes its synapses stable (with eta <= 1 only a "
       "modulator above 1, a salient item, crosses 1)", "float", low=0),
+    P("synapse_damage", "off", "on: a schedule can damage the key and value synapses after "
+      "storage (Phase.synapse_loss: a fraction silenced; Phase.weight_noise: Gaussian noise "
+      "of that standard deviation added, weights kept in [0, 1]), drawn per synapse from "
+      "the run's seed; off: it cannot, and the circuit spends nothing on it", "choice",
+      choices=("off", "on")),
     P("value_rule", "rate_hebbian", "value plasticity rule", "choice", choices=VALUE_RULES),
     P("eta_value", 0.3, "rate-Hebbian value rule: step toward the target per presynaptic "
       "spike (x M)", "float", low=0, high=1),
@@ -144,8 +150,8 @@ PARAMETERS = ParameterSet([
 #: Every other parameter is a per-replica variable.
 STRUCTURAL = ("n_input", "n_slots", "n_value", "input_copies", "value_copies",
               "n_inhibitory", "tau_m", "tau_m_inhibitory", "tau_exc", "tau_inh", "tau_self",
-              "refractory", "metaplasticity", "value_rule", "tau_value_trace", "stdp_tau_plus",
-              "stdp_tau_minus")
+              "refractory", "metaplasticity", "synapse_damage", "value_rule",
+              "tau_value_trace", "stdp_tau_plus", "stdp_tau_minus")
 
 INDEX_MODEL = """
 dv/dt = (v_rest - v + I_exc - I_inh + I_self + plateau_drive * tag
@@ -164,6 +170,7 @@ inhibition_gain : 1                  # gain on the replica's recurrent inhibitio
 latch_gain : 1                       # gain on self-excitation: 0 in gaps releases the latch
 onset : 1                            # 1 at a window's first schedule step (schedule)
 replica : integer (constant)
+seed : integer (constant)            # the replica's seed (synapse damage draws)
 onset_reset : 1 (constant)           # share of the slots' state reset at a window's onset
 v_rest : volt (constant)
 v_reset : volt (constant)
@@ -253,12 +260,18 @@ STIMULI = {
     "latch_level": (lambda p: 1, 0.0),
     "onset_level": (lambda p: 1, 0.0),
     "reentry_level": (lambda p: 1, 0.0),
+    "synapse_loss_level": (lambda p: 1, 0.0),
+    "weight_noise_level": (lambda p: 1, 0.0),
 }
 
 
 def stimulus(p: dict[str, Any], schedule: Schedule) -> dict[str, np.ndarray]:
     """One run's schedule as the circuit's stimulus columns (rows = schedule steps)."""
     arrays = schedule.arrays()
+    if p.get("synapse_damage", "off") == "off" and (arrays.synapse_loss.any()
+                                                    or arrays.weight_noise.any()):
+        raise ParameterError("parameter 'synapse_damage': value 'off' is not allowed for a "
+                             "schedule that damages synapses; expected 'on'")
     return {
         "cue_level": arrays.cue,
         "teacher_level": arrays.teacher,
@@ -271,6 +284,8 @@ def stimulus(p: dict[str, Any], schedule: Schedule) -> dict[str, np.ndarray]:
         "latch_level": arrays.latch_gain[:, None],
         "onset_level": arrays.onset[:, None],
         "reentry_level": arrays.reentry[:, None],
+        "synapse_loss_level": arrays.synapse_loss[:, None],
+        "weight_noise_level": arrays.weight_noise[:, None],
     }
 
 
@@ -299,6 +314,45 @@ def reentry_synapses(p: dict[str, Any], replicas: int
     same_rail = (cortex_rail[source] == input_rail[target]).astype(float)
     return ((offsets * cortex_entry.size + source).ravel(),
             (offsets * input_entry.size + target).ravel(), np.tile(same_rail, replicas))
+
+
+#: a synapse's number within its replica (its random draws' counter)
+SYNAPSE_NUMBER = "synapse_number : integer (constant)"
+#: silence a synapse where its uniform draw falls below the fraction to silence, then add
+#: weight noise, keeping the weight in [0, 1] (no draw where the level is 0)
+DAMAGE = ("w = w * kept(seed_{side}, synapse_number, t_in_timesteps, {loss},"
+          " synapse_loss_level(t, replica_{side}))\n"
+          "w = clip(w + scaled_normal(seed_{side}, synapse_number, t_in_timesteps, {noise},"
+          " weight_noise_level(t, replica_{side})), 0, 1)")
+
+
+def key_retention(rule: Any, metaplastic: bool, damage: bool) -> str:
+    """The key synapses' scheduled operation: retention multiplies a slot's key synapses
+    once (0: an erased or removed slot, which also ends their stability under
+    metaplasticity); with ``damage``, the weights are first brought up to date (the lazy
+    decay applied), then a fraction is silenced and noise added."""
+    code = ["w = w * key_retention_level(t, j)"]
+    if metaplastic:
+        code.append("stable = stable * int(key_retention_level(t, j) > 0)")
+    if damage:
+        code = [rule.catch_up, *code, DAMAGE.format(side="post", loss=STREAMS["key_loss"],
+                                                    noise=STREAMS["key_weight_noise"])]
+    return "\n".join(code)
+
+
+def value_retention(metaplastic: bool, damage: bool) -> str:
+    """The value synapses' scheduled operation: an erased or removed slot's value synapses
+    lose their stability (metaplasticity); the damage as for the keys."""
+    code = ["stable = stable * int(key_retention_level(t, i) > 0)"] if metaplastic else []
+    if damage:
+        code.append(DAMAGE.format(side="pre", loss=STREAMS["value_loss"],
+                                  noise=STREAMS["value_weight_noise"]))
+    return "\n".join(code)
+
+
+def synapse_numbers(synapses: Synapses, n_pre: int, n_post: int) -> np.ndarray:
+    """Each synapse's number within its replica: pre * n_post + post (replica-local)."""
+    return (np.asarray(synapses.i[:]) % n_pre) * n_post + np.asarray(synapses.j[:]) % n_post
 
 
 class KVIndexCircuit:
@@ -373,16 +427,16 @@ class KVIndexCircuit:
 
         metaplastic = p["metaplasticity"] == "on"
         key_rule = key_metaplastic() if metaplastic else key_three_factor()
+        damage_namespace = {**schedules, "kept": kept, "scaled_normal": scaled_normal}
         keys = key_rule.synapses(inputs, index, transmission=KEY_TRANSMISSION, name="keys",
-                                 namespace=schedules)
+                                 namespace=damage_namespace,
+                                 extra_model=SYNAPSE_NUMBER if p["synapse_damage"] == "on"
+                                 else "")
         connect_blocks(keys, views["input"], views["index"], K)
-        # retention multiplies a slot's key synapses once; retention 0 (an erased or removed
-        # slot) also ends the stability of its key and value synapses (metaplasticity)
-        retention = "w = w * key_retention_level(t, j)"
-        if metaplastic:
-            retention += "\nstable = stable * int(key_retention_level(t, j) > 0)"
-        keys.run_regularly(retention, clock=Clock(step, name="key_retention_clock"),
-                           when="start", name="key_retention")
+        damage = p["synapse_damage"] == "on"
+        keys.run_regularly(key_retention(key_rule, metaplastic, damage),
+                           clock=Clock(step, name="key_retention_clock"), when="start",
+                           name="key_retention")
 
         if p["value_rule"] == "stdp":
             value_rule = value_stdp(p["stdp_tau_plus"], p["stdp_tau_minus"])
@@ -390,14 +444,19 @@ class KVIndexCircuit:
             value_rule = value_metaplastic()
         else:
             value_rule = value_rate_hebbian()
-        value_synapses = value_rule.synapses(index, cortex, transmission=VALUE_TRANSMISSION,
-                                             name="values", namespace=schedules)
+        value_synapses = value_rule.synapses(
+            index, cortex, transmission=VALUE_TRANSMISSION, name="values",
+            namespace=damage_namespace, extra_model=SYNAPSE_NUMBER if damage else "")
         connect_blocks(value_synapses, views["index"], views["cortex"], K)
-        if metaplastic:
+        if metaplastic or damage:
             value_synapses.run_regularly(
-                "stable = stable * int(key_retention_level(t, i) > 0)",
+                value_retention(metaplastic, damage),
                 clock=Clock(step, name="value_retention_clock"), when="start",
                 name="value_retention")
+        if damage:
+            for synapses, pre, post in ((keys, views["input"], views["index"]),
+                                        (value_synapses, views["index"], views["cortex"])):
+                synapses.synapse_number = synapse_numbers(synapses, pre.size, post.size)
 
         # re-entry: every cortical neuron counts toward the buffer of its entry's input
         # neurons (on their own rail or the other one); entries beyond n_input have none
@@ -451,7 +510,7 @@ class KVIndexCircuit:
             populations={name: (monitors[name], views[name]) for name in groups},
             stimuli=stimuli,
             replica_variables=per_replica,
-            seeds=[(inputs, "seed")],
+            seeds=[(inputs, "seed"), (index, "seed")],
             weights={"keys": WeightPathway(keys, views["input"], views["index"],
                                            current_key_weights),
                      "values": WeightPathway(value_synapses, views["index"],

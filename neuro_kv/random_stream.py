@@ -13,6 +13,11 @@ input draws `exponential` intervals; the draws' statistics in ``tests/test_rando
   four 16-bit uniforms of one hash, centred and scaled to unit variance (Irwin-Hall; exact
   integer arithmetic, tails cut at +/-3.46). Used for membrane noise, where the sum over
   many steps is Gaussian whatever the shape of one draw.
+- `kept(seed, number, step, stream, fraction)`: 0 with probability ``fraction`` (a uniform
+  draw below it), else 1; and `scaled_normal(seed, number, step, stream, sd)`: ``sd`` times
+  `normal`. Both return at once, without drawing, when ``fraction`` or ``sd`` is 0, so an
+  operation that runs every step costs a comparison except when it damages (synapse
+  damage).
 
 Seeds are integers in [0, 2**31) (Brian2's ``integer`` variables are 32-bit).
 """
@@ -22,13 +27,15 @@ from __future__ import annotations
 import numpy as np
 from brian2 import Function
 
-__all__ = ["exponential", "normal", "uniform_numpy", "exponential_numpy",
-           "normal_numpy", "MAX_SEED", "STREAMS"]
+__all__ = ["exponential", "normal", "kept", "scaled_normal", "uniform_numpy",
+           "exponential_numpy", "normal_numpy", "kept_numpy", "scaled_normal_numpy",
+           "MAX_SEED", "STREAMS"]
 
 #: seeds must be below this (32-bit model variables)
 MAX_SEED = 2**31
 #: stream numbers by use, so two uses of one seed never draw the same numbers
-STREAMS = {"input_onset": 0, "input_interval": 1, "noise": 2}
+STREAMS = {"input_onset": 0, "input_interval": 1, "noise": 2, "key_loss": 3,
+           "value_loss": 4, "key_weight_noise": 5, "value_weight_noise": 6}
 
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
 _MIX1 = np.uint64(0xBF58476D1CE4E5B9)
@@ -73,6 +80,19 @@ def normal_numpy(seed, neuron, step, stream) -> np.ndarray:
     return (total.astype(np.float64) - 131070.0) * NORMAL_SCALE
 
 
+def kept_numpy(seed, number, step, stream, fraction) -> np.ndarray:
+    """0 where a uniform draw falls below ``fraction``, else 1 (numpy)."""
+    fraction = np.asarray(fraction, dtype=float)
+    return np.where((fraction <= 0) | (uniform_numpy(seed, number, step, stream) >= fraction),
+                    1.0, 0.0)
+
+
+def scaled_normal_numpy(seed, number, step, stream, sd) -> np.ndarray:
+    """``sd`` times `normal_numpy` (0 where ``sd`` is 0)."""
+    sd = np.asarray(sd, dtype=float)
+    return np.where(sd == 0, 0.0, sd * normal_numpy(seed, number, step, stream))
+
+
 _CPP_COMMON = """
 static inline uint64_t _neuro_kv_mix(uint64_t z)
 {
@@ -111,6 +131,28 @@ static inline double neuro_kv_normal(int64_t seed, int64_t neuron, int64_t step,
 }}
 """
 
+_CPP_KEPT = """
+static inline double neuro_kv_kept(int64_t seed, int64_t number, int64_t step,
+                                   int64_t stream, double fraction)
+{
+    if (fraction <= 0.0)
+        return 1.0;
+    const double u = (double)(_neuro_kv_hash(seed, number, step, stream) >> 11)
+                     * 1.1102230246251565e-16;
+    return u >= fraction ? 1.0 : 0.0;
+}
+"""
+
+_CPP_SCALED_NORMAL = """
+static inline double neuro_kv_scaled_normal(int64_t seed, int64_t number, int64_t step,
+                                            int64_t stream, double sd)
+{
+    if (sd == 0.0)
+        return 0.0;
+    return sd * neuro_kv_normal(seed, number, step, stream);
+}
+"""
+
 _CYTHON_COMMON = """
 ctypedef unsigned long long _nk_u64
 cdef inline _nk_u64 _neuro_kv_mix(_nk_u64 z) nogil:
@@ -144,10 +186,33 @@ cdef inline double neuro_kv_normal(long long seed, long long neuron, long long s
 """
 
 
+_CYTHON_KEPT = """
+cdef inline double neuro_kv_kept(long long seed, long long number, long long step,
+                                 long long stream, double fraction) nogil:
+    if fraction <= 0.0:
+        return 1.0
+    cdef double u = <double>(_neuro_kv_hash(seed, number, step, stream) >> 11) \\
+        * 1.1102230246251565e-16
+    return 1.0 if u >= fraction else 0.0
+"""
+
+_CYTHON_SCALED_NORMAL = """
+cdef inline double neuro_kv_scaled_normal(long long seed, long long number, long long step,
+                                          long long stream, double sd) nogil:
+    if sd == 0.0:
+        return 0.0
+    return sd * neuro_kv_normal(seed, number, step, stream)
+"""
+
+
 def _function(pyfunc, name: str, cpp: str, cython: str,
-              dependencies: dict[str, Function] | None = None) -> Function:
-    function = Function(pyfunc, arg_units=[1, 1, 1, 1], return_unit=1,
-                        arg_types=["integer"] * 4, return_type="float", stateless=True)
+              dependencies: dict[str, Function] | None = None,
+              level: bool = False) -> Function:
+    """A Brian2 function of (seed, counter, step, stream), and a float ``level`` after
+    them if ``level``."""
+    function = Function(pyfunc, arg_units=[1] * (5 if level else 4), return_unit=1,
+                        arg_types=["integer"] * 4 + (["float"] if level else []),
+                        return_type="float", stateless=True)
     function.implementations.add_implementation("cpp", cpp, name=name,
                                                 dependencies=dependencies)
     function.implementations.add_implementation("cython", cython, name=name,
@@ -166,3 +231,10 @@ exponential = _function(exponential_numpy, "neuro_kv_exponential", _CPP_EXPONENT
 #: ``normal(seed, neuron, step, stream)`` for Brian2 code (numpy, Cython, C++)
 normal = _function(normal_numpy, "neuro_kv_normal", _CPP_NORMAL, _CYTHON_NORMAL,
                    {"_neuro_kv_hash": _hash_function})
+#: ``kept(seed, number, step, stream, fraction)`` for Brian2 code (numpy, Cython, C++)
+kept = _function(kept_numpy, "neuro_kv_kept", _CPP_KEPT, _CYTHON_KEPT,
+                 {"_neuro_kv_hash": _hash_function}, level=True)
+#: ``scaled_normal(seed, number, step, stream, sd)`` for Brian2 code (numpy, Cython, C++)
+scaled_normal = _function(scaled_normal_numpy, "neuro_kv_scaled_normal", _CPP_SCALED_NORMAL,
+                          _CYTHON_SCALED_NORMAL, {"_neuro_kv_hash": _hash_function,
+                                                  "neuro_kv_normal": normal}, level=True)

@@ -3,8 +3,9 @@
 Each phase is a window with a cue on the input, an optional teacher on the cortex, the slots
 that get a plateau tag, and the neuromodulator level; optionally slots stimulated directly, a
 gain on the key pathway of some slots, a gain on the index inhibition, and a one-step scaling
-of some slots' key synapses (an amnesic manipulation); optionally the re-entry of the cortical
-value into the input. Windows are separated by silent gaps, in which every gain is 1 but the
+of some slots' key synapses (an amnesic manipulation); a one-step damage to the key and value
+synapses (a fraction silenced, weight noise); optionally the re-entry of the cortical value
+into the input. Windows are separated by silent gaps, in which every gain is 1 but the
 latch and re-entry gains, which are 0. A phase carries tags (e.g. ``block``,
 ``condition``, ``level``), so an analysis selects the windows it needs by tag
 (`Schedule.windows`), not by position.
@@ -50,7 +51,10 @@ class Phase:
     released between windows); ``key_retention`` multiplies the key synapses of
     ``weakened_slots`` once, at the window's start (their weights change; nothing else
     does); ``reentry`` is the gain of the cortex -> input (re-entry) pathway: the input adds
-    the cortical value of the previous window to its cue (0: off). ``tags`` name what the
+    the cortical value of the previous window to its cue (0: off). ``synapse_loss`` (a
+    fraction) of the key and value synapses are silenced, and Gaussian noise of standard
+    deviation ``weight_noise`` is added to their weights, once, at the window's start (a
+    circuit built for it draws which, per synapse, from the run's seed). ``tags`` name what the
     window belongs to (block, condition, level, ...), for `Schedule.windows`.
     """
 
@@ -68,6 +72,8 @@ class Phase:
     key_retention: float = 1.0
     weakened_slots: tuple[int, ...] = ()
     reentry: float = 0.0
+    synapse_loss: float = 0.0
+    weight_noise: float = 0.0
     tags: Mapping[str, Any] = field(default_factory=dict)
 
 
@@ -86,6 +92,10 @@ class ScheduleArrays:
     latch_gain: np.ndarray
     key_retention: np.ndarray
     reentry: np.ndarray
+    #: fraction of synapses silenced and weight noise (standard deviation), at a window's
+    #: first step only
+    synapse_loss: np.ndarray
+    weight_noise: np.ndarray
     #: 1 at the first step of every window, 0 elsewhere
     onset: np.ndarray
 
@@ -161,6 +171,8 @@ class Schedule:
         latch_gain = np.zeros(n_steps)
         key_retention = np.ones((n_steps, self.n_slots))
         reentry = np.zeros(n_steps)
+        synapse_loss = np.zeros(n_steps)
+        weight_noise = np.zeros(n_steps)
         onset = np.zeros(n_steps)
         for k, phase in enumerate(self.phases):
             first = k * self.steps_per_period
@@ -177,6 +189,9 @@ class Schedule:
             latch_gain[rows] = phase.latch_gain
             reentry[rows] = phase.reentry
             key_retention[first, list(phase.weakened_slots)] = phase.key_retention
+            synapse_loss[first] = phase.synapse_loss
+            weight_noise[first] = phase.weight_noise
         return ScheduleArrays(float(self.step / second), cue, teacher, plateau,
                               stimulation, modulator, key_pathway_gain, inhibition_gain,
-                              latch_gain, key_retention, reentry, onset)
+                              latch_gain, key_retention, reentry, synapse_loss,
+                              weight_noise, onset)

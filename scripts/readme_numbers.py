@@ -132,11 +132,13 @@ def continual_recall(m: dict[str, Any]) -> list[str]:
 
 
 def redundancy(m: dict[str, Any]) -> list[str]:
-    return [line for name in ("accuracy_by_k_and_damage", "rate_accuracy_by_k_and_damage",
-                              "accuracy_by_k_and_load")
-            for line in nested(m, name)] + metric_lines(m, [
-                ("capacity_by_k", 1), ("rate_capacity_by_k", 1), ("damage_cost_k1", 3),
-                ("damage_cost_kmax", 3)])
+    kinds = ("damage", "synapse_loss", "weight_noise")
+    return [line for name in (*(f"{prefix}accuracy_by_k_and_{kind}" for kind in kinds
+                                for prefix in ("", "rate_")), "accuracy_by_k_and_load")
+            if name in m for line in nested(m, name)] + metric_lines(m, [
+                ("capacity_by_k", 1), ("rate_capacity_by_k", 1)] + [
+                (f"{kind}_cost_{k}", 3) for kind in kinds for k in ("k1", "kmax")
+                if f"{kind}_cost_{k}" in m])
 
 
 def heteroassociation(m: dict[str, Any]) -> list[str]:
