@@ -55,10 +55,10 @@ PARAMETERS = ParameterSet([
     P("ks", (1, 2, 4, 8), "slots each item is written into", "ints", low=1),
     P("losses", (0.0, 0.1, 0.25, 0.5), "fractions of the slots removed after storage",
       "floats", low=0, high=1),
-    P("synapse_losses", (0.0, 0.1, 0.2, 0.3, 0.4, 0.5), "fractions of the key and value synapses "
-      "silenced after storage", "floats", low=0, high=1),
-    P("weight_noises", (0.0, 0.25, 0.5, 0.75, 1.0), "standard deviations of the Gaussian noise added "
-      "to every key and value weight after storage", "floats", low=0, high=1),
+    P("synapse_losses", (0.0, 0.1, 0.2, 0.3, 0.4, 0.5), "fractions of the key and value "
+      "synapses silenced after storage", "floats", low=0, high=1),
+    P("weight_noises", (0.0, 0.25, 0.5, 0.75, 1.0), "standard deviations of the Gaussian "
+      "noise added to every key and value weight after storage", "floats", low=0, high=1),
     P("n_items", 5, "items per damage block (n_items x the largest k slots at most)", "int",
       low=1),
     P("groups", "sequential", "how an item's k slots are chosen", "choice",
