@@ -55,7 +55,7 @@ from bokeh.resources import INLINE
 
 from analysis.decoding import most_active
 from neuro_kv.neurons import rail_counts
-from neuro_kv.nwb import StoredWindow, read_nwb
+from neuro_kv.nwb import LEVELS, StoredWindow, read_nwb
 from neuro_kv.results import write_atomic
 from neuro_kv.spikes import SpikeRecord
 
@@ -98,7 +98,8 @@ class RunView:
         windows = [StoredWindow(phase.kind, phase.item, start, stop, dict(phase.tags),
                                 np.asarray(phase.cue, dtype=float),
                                 np.zeros(result.schedule.n_value) if phase.teacher is None
-                                else np.asarray(phase.teacher, dtype=float))
+                                else np.asarray(phase.teacher, dtype=float),
+                                {name: float(getattr(phase, name)) for name in LEVELS})
                    for _, phase, start, stop in result.schedule.windows()]
         return cls(result.protocol, result.circuit, result.seed, tuple(result.populations),
                    result.spikes, windows, dict(result.weights),
@@ -190,6 +191,8 @@ def raster_figure(view: RunView) -> tuple[Any, ColumnDataSource]:
         "label": [f"{w.phase[0]}{w.item}" for w in view.windows],
         "tags": [", ".join(f"{k}={v}" for k, v in w.tags.items()) or "-"
                  for w in view.windows],
+        "levels": [", ".join(f"{k}={v:g}" for k, v in w.levels.items() if v) or "-"
+                   for w in view.windows],
         "window": list(range(len(view.windows)))})
     shading = plot.quad(left="left", right="right", bottom="bottom", top="top",
                         fill_color="colour", fill_alpha=0.12, line_alpha=0, source=windows,
@@ -198,7 +201,8 @@ def raster_figure(view: RunView) -> tuple[Any, ColumnDataSource]:
         plot.add_layout(LabelSet(x="left", y="top", text="label", source=windows,
                                  y_offset=-12, text_font_size="8pt", text_color="#555555"))
     plot.add_tools(HoverTool(renderers=[shading], tooltips=[
-        ("window", "@window: @phase item @item"), ("tags", "@tags")]))
+        ("window", "@window: @phase item @item"), ("tags", "@tags"),
+        ("levels", "@levels")]))
     plot.add_tools(TapTool(renderers=[shading]))
     layers = [raster_layer(plot, view, band, population) for band, population
               in enumerate(names)]

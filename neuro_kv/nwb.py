@@ -3,9 +3,11 @@
 One Units row per neuron and run (columns ``seed``, ``population``, ``neuron``; spike times
 in s from the run's start) and one trial per window and run (``seed``, ``phase``, ``item``,
 ``window_tags`` as JSON, the ``cue`` on the input and the ``teacher`` on the cortex, one entry per
-pattern entry, 0 where hidden or off). A single run also stores its final weight matrices
-(presynaptic x postsynaptic) as scratch data named after their pathway. The tables are built
-column by column, so a batch of 32 runs (42,560 units) writes in well under a second.
+pattern entry, 0 where hidden or off; the window's ``modulator`` level, ``reentry`` gain and
+synapse damage, ``synapse_loss`` and ``weight_noise``). A single run also stores its final
+weight matrices (presynaptic x postsynaptic) as scratch data named after their pathway. The
+tables are built column by column, so a batch of 32 runs (42,560 units) writes in well under
+a second.
 `read_nwb` reads a file back.
 """
 
@@ -15,7 +17,7 @@ import json
 import uuid
 import warnings
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -32,13 +34,14 @@ with warnings.catch_warnings():
     from pynwb.epoch import TimeIntervals
     from pynwb.misc import Units
 
-__all__ = ["write_nwb", "read_nwb", "StoredRun", "StoredWindow"]
+__all__ = ["write_nwb", "read_nwb", "StoredRun", "StoredWindow", "LEVELS"]
 
 
 @dataclass
 class StoredWindow:
     """One window of a stored run: its phase, item, start and stop (s), tags, cue and
-    teacher (one level per pattern entry)."""
+    teacher (one level per pattern entry), and its ``levels`` (`LEVELS`: modulator, re-entry
+    gain, synapse loss, weight noise)."""
 
     phase: str
     item: int
@@ -47,6 +50,14 @@ class StoredWindow:
     tags: dict[str, Any]
     cue: np.ndarray
     teacher: np.ndarray
+    levels: dict[str, float] = field(default_factory=dict)
+
+
+#: a window's scalar levels stored as trial columns: name -> description
+LEVELS = {"modulator": "neuromodulator level (1: store; above 1: a salient item)",
+          "reentry": "gain of the cortex -> input re-entry pathway",
+          "synapse_loss": "fraction of key and value synapses silenced at the window's start",
+          "weight_noise": "standard deviation of the weight noise added at the window's start"}
 
 
 @dataclass
@@ -106,6 +117,7 @@ def write_nwb(path: Path, runs: Sequence[tuple[int, SpikeRecord, Schedule]],
                for seed, _, schedule in runs
                for _, phase, start, stop in schedule.windows()]
     columns = list(zip(*windows, strict=True)) if windows else [()] * 8
+    phases = [phase for _, _, schedule in runs for _, phase, _, _ in schedule.windows()]
     n_input = runs[0][2].n_input if runs else 0
     n_value = runs[0][2].n_value if runs else 0
     nwbfile.trials = TimeIntervals(
@@ -130,7 +142,11 @@ def write_nwb(path: Path, runs: Sequence[tuple[int, SpikeRecord, Schedule]],
                                 len(windows), n_input)),
                  VectorData(name="teacher", description="teacher level per value pattern "
                             "entry (0: off)", data=np.asarray(columns[7], dtype=float).reshape(
-                                len(windows), n_value))])
+                                len(windows), n_value)),
+                 *(VectorData(name=name, description=description,
+                              data=np.asarray([getattr(phase, name) for phase in phases],
+                                              dtype=float))
+                   for name, description in LEVELS.items())])
     for name, matrix in (weights or {}).items():
         nwbfile.add_scratch(np.asarray(matrix, dtype=float), name=f"weights_{name}",
                             description=f"final {name} weights (presynaptic x postsynaptic)")
@@ -181,7 +197,8 @@ def read_nwb(path: Path) -> list[StoredRun]:
                 json.loads(table["window_tags"][k]) if "window_tags" in columns else {},
                 np.asarray(table["cue"][k], dtype=float) if "cue" in columns else np.zeros(0),
                 np.asarray(table["teacher"][k], dtype=float) if "teacher" in columns
-                else np.zeros(0)))
+                else np.zeros(0),
+                {name: float(table[name][k]) for name in LEVELS if name in columns}))
         t_stop = float(metadata.get("t_stop_s", {}).get(
             str(seed), max((w.stop for w in windows), default=0.0)))
         runs.append(StoredRun(int(seed), SpikeRecord(spikes, sizes, t_stop), windows,

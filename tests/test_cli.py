@@ -87,6 +87,8 @@ def test_run_writes_a_complete_result_directory(tmp_path):
     assert set(units["population"]) == {"input", "index", "inhibitory", "cortex"}
     assert set(units["seed"]) == {3}
     assert list(trials["phase"]) == ["encode"] * 3 + ["retrieve"] * 3
+    assert list(trials["modulator"]) == [1.0] * 3 + [0.0] * 3
+    assert set(trials["reentry"]) == set(trials["synapse_loss"]) == {0.0}
     assert trials["start_time"].iloc[1] == pytest.approx(0.15)
     # the stored parameters repeat the run exactly
     again = tmp_path / "again"
