@@ -426,14 +426,13 @@ class KVIndexCircuit:
                              when="start", name="cortex_gates")
 
         metaplastic = p["metaplasticity"] == "on"
+        damage = p["synapse_damage"] == "on"
         key_rule = key_metaplastic() if metaplastic else key_three_factor()
         damage_namespace = {**schedules, "kept": kept, "scaled_normal": scaled_normal}
         keys = key_rule.synapses(inputs, index, transmission=KEY_TRANSMISSION, name="keys",
                                  namespace=damage_namespace,
-                                 extra_model=SYNAPSE_NUMBER if p["synapse_damage"] == "on"
-                                 else "")
+                                 extra_model=SYNAPSE_NUMBER if damage else "")
         connect_blocks(keys, views["input"], views["index"], K)
-        damage = p["synapse_damage"] == "on"
         keys.run_regularly(key_retention(key_rule, metaplastic, damage),
                            clock=Clock(step, name="key_retention_clock"), when="start",
                            name="key_retention")
