@@ -19,6 +19,7 @@ ForgettingHopfieldMemory`; ``hopfield_accuracy_by_delay``, on the sequential str
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -38,7 +39,7 @@ from protocols.common import (
 )
 from protocols.paired_recall import hide_entries, n_slots, schedule_step
 
-__all__ = ["ContinualRecall", "Stream", "draw_stream", "POLICIES"]
+__all__ = ["ContinualRecall", "Stream", "draw_stream", "replay", "slot_tag", "POLICIES"]
 
 P = Parameter
 
@@ -159,33 +160,39 @@ class ContinualRecall(KVIndexProtocol):
         return metrics
 
 
-def rate_stream(stream: Stream, slots: int, rng: np.random.Generator) -> float:
-    """The rate slot memory through the stream (the same tags), scored at its queries."""
-    memory = SlotMemory(slots)
-    correct = []
+def replay(stream: Stream, memory: Any, write: Callable[[int], None],
+           rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    """A rate memory through a stream: ``write(t)`` at each stored step, ``memory.recall``
+    of the cue at each query (a query always follows its item's write). Returns the queried
+    items and the accuracy of each recall."""
+    items, accuracy = [], []
     for t, kind in enumerate(stream.kinds):
         if kind == "query":
             item = t - stream.delay
-            if memory.K is None:
-                correct.append(0.5)
-                continue
             recalled = memory.recall(stream.cues[t][None, :], rng)[0]
-            correct.append(float((recalled == stream.values[item]).mean()))
+            items.append(item)
+            accuracy.append(float((recalled == stream.values[item]).mean()))
         elif stream.stored[t]:
-            tag = np.zeros(slots)
-            tag[list(stream.tags[t])] = 1.0
-            memory.write(stream.keys[t], stream.values[t], 1.0, tag)
-    return float(np.mean(correct))
+            write(t)
+    return np.array(items, dtype=int), np.array(accuracy)
+
+
+def slot_tag(stream: Stream, t: int, slots: int) -> np.ndarray:
+    """Step ``t``'s local factor as a 0/1 vector over the slots."""
+    tag = np.zeros(slots)
+    tag[list(stream.tags[t])] = 1.0
+    return tag
+
+
+def rate_stream(stream: Stream, slots: int, rng: np.random.Generator) -> float:
+    """The rate slot memory through the stream (the same tags), scored at its queries."""
+    memory = SlotMemory(slots)
+    return float(np.mean(replay(stream, memory, lambda t: memory.write(
+        stream.keys[t], stream.values[t], 1.0, slot_tag(stream, t, slots)), rng)[1]))
 
 
 def hopfield_stream(stream: Stream, p: dict[str, Any], rng: np.random.Generator) -> float:
     """The forgetting Hopfield network through the stream, scored at its queries."""
     memory = ForgettingHopfieldMemory(p["n_input"], p["n_value"])
-    correct = []
-    for t, kind in enumerate(stream.kinds):
-        if kind == "query":
-            recalled = memory.recall(stream.cues[t][None, :], rng)[0]
-            correct.append(float((recalled == stream.values[t - stream.delay]).mean()))
-        elif stream.stored[t]:
-            memory.write(stream.keys[t], stream.values[t])
-    return float(np.mean(correct))
+    return float(np.mean(replay(stream, memory, lambda t: memory.write(
+        stream.keys[t], stream.values[t]), rng)[1]))

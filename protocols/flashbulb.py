@@ -37,7 +37,7 @@ from neuro_kv.rate_models import ForgettingHopfieldMemory, MetaplasticSlotMemory
 from neuro_kv.schedule import Phase, Schedule
 from neuro_kv.spikes import SpikeRecord
 from protocols.common import TIMING_PARAMETERS, KVIndexProtocol, erase, new_schedule, read_out
-from protocols.continual_recall import Stream, draw_stream
+from protocols.continual_recall import Stream, draw_stream, replay, slot_tag
 from protocols.paired_recall import n_slots, schedule_step
 
 __all__ = ["Flashbulb", "SalientStream", "CONDITIONS"]
@@ -198,20 +198,13 @@ def rate_stream(salient_stream: SalientStream, condition: str, p: dict[str, Any]
     salience): the queried items and their accuracies."""
     stream, slots = salient_stream.stream, n_slots(p)
     memory = MetaplasticSlotMemory(slots)
-    items, accuracy = [], []
-    for t, kind in enumerate(stream.kinds):
-        if kind == "query":
-            item = t - stream.delay
-            recalled = memory.recall(stream.cues[t][None, :], rng)[0]
-            items.append(item)
-            accuracy.append(float((recalled == stream.values[item]).mean()))
-        elif stream.stored[t]:
-            tag = np.zeros(slots)
-            tag[list(stream.tags[t])] = 1.0
-            salient = condition == "salient" and t in salient_stream.salient
-            memory.write(stream.keys[t], stream.values[t], p["salience"] if salient else 1.0,
-                         tag)
-    return np.array(items), np.array(accuracy)
+
+    def write(t: int) -> None:
+        salient = condition == "salient" and t in salient_stream.salient
+        memory.write(stream.keys[t], stream.values[t], p["salience"] if salient else 1.0,
+                     slot_tag(stream, t, slots))
+
+    return replay(stream, memory, write, rng)
 
 
 def hopfield_stream(salient_stream: SalientStream, salience: float, p: dict[str, Any],
@@ -220,14 +213,6 @@ def hopfield_stream(salient_stream: SalientStream, salience: float, p: dict[str,
     ``salience`` times stronger: the queried items and their accuracies."""
     stream = salient_stream.stream
     memory = ForgettingHopfieldMemory(p["n_input"], p["n_value"])
-    items, accuracy = [], []
-    for t, kind in enumerate(stream.kinds):
-        if kind == "query":
-            item = t - stream.delay
-            recalled = memory.recall(stream.cues[t][None, :], rng)[0]
-            items.append(item)
-            accuracy.append(float((recalled == stream.values[item]).mean()))
-        elif stream.stored[t]:
-            strength = salience if t in salient_stream.salient else 1.0
-            memory.write(stream.keys[t], stream.values[t], strength)
-    return np.array(items), np.array(accuracy)
+    return replay(stream, memory, lambda t: memory.write(
+        stream.keys[t], stream.values[t],
+        salience if t in salient_stream.salient else 1.0), rng)
