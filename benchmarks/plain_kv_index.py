@@ -1,7 +1,7 @@
 """The ``kv-index`` circuit and a ``paired-recall`` schedule written directly in Brian2: one
 copy, every parameter a constant, no neuro-kv layers (the baseline of bench_replicas.py).
 
-It has the same equations as ``circuits/kv_index.py`` at the defaults (the same next-spike
+It has the same equations as ``neuro_kv/circuits/kv_index.py`` at the defaults (the same next-spike
 Poisson input with the same counter-based random stream, the exact event-driven key decay),
 so the two cost the same per time step; what differs is only what neuro-kv adds around the
 simulation: per-replica parameter arrays, run arguments, splitting the output.

@@ -269,7 +269,7 @@ def shown_default(parameter: Any) -> str:
 def _view(args: argparse.Namespace) -> int:
     from pathlib import Path
 
-    from analysis.report import directory_kind, write_report
+    from neuro_kv.report import directory_kind, write_report
 
     directory = Path(args.directory)
     if not directory.is_dir():

@@ -384,7 +384,7 @@ def halted_run(batch: Batch, run: PlannedRun, spikes: dict, state: GuardState,
                limits: tuple[float, float], sizes: dict[str, int]) -> RunFailure:
     """A `RunFailure` for a run the guard stopped, with what it recorded until then (a
     ``result`` whose metrics say the status and the stop time, and its raster)."""
-    from analysis.plots import raster_figure
+    from neuro_kv.analysis.plots import raster_figure
 
     protocol, circuit = get_protocol(run.request.protocol), get_circuit(batch.circuit)
     duration = float(run.schedule.duration / second)

@@ -8,8 +8,8 @@ Dual-rail code: a pattern of ``n`` entries in [-1, 1] is carried by ``2 * n * co
 neurons; neuron ``(2*j + rail)*copies + c`` belongs to entry j, rail 0 firing for a positive
 entry and rail 1 for a negative one (at the entry's magnitude). `rail_layout` is the one
 definition of that layout (the circuits drive each neuron at ``clip(rail_sign * level, 0, 1)``
-of its entry's level); `rail_counts` sums it per rail, and ``analysis.decoding`` and
-``analysis.plots`` read it through these two.
+of its entry's level); `rail_counts` sums it per rail, and ``neuro_kv.analysis.decoding`` and
+``neuro_kv.analysis.plots`` read it through these two.
 """
 
 from __future__ import annotations

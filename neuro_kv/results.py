@@ -86,11 +86,11 @@ class RunResult:
         return self._segment
 
     def view(self) -> Any:
-        """Show the interactive report of this run (`analysis.report`) in a Jupyter
+        """Show the interactive report of this run (`neuro_kv.report`) in a Jupyter
         notebook (or a browser outside one); returns the Bokeh layout."""
         from bokeh.io import output_notebook, show
 
-        from analysis.report import RunView, run_layout
+        from neuro_kv.report import RunView, run_layout
 
         layout = run_layout(RunView.from_result(self))
         try:
@@ -163,7 +163,7 @@ def _is_number(value: Any) -> bool:
 def _mean_and_interval(values: list[Any]) -> tuple[Any, Any] | None:
     """Mean and 95 % t interval over seeds of numbers, or of dicts of them (recursively, key
     by key); None for anything else (lists, strings, per-run intervals)."""
-    from analysis.statistics import t_interval
+    from neuro_kv.analysis.statistics import t_interval
 
     if values and all(_is_number(v) or v is None for v in values):
         finite = np.array([v for v in values if v is not None], dtype=float)
@@ -228,7 +228,7 @@ def save_batch(results: list[Any], directory: str | Path) -> dict[str, Any]:
     """
     import pandas as pd
 
-    from analysis.statistics import t_interval
+    from neuro_kv.analysis.statistics import t_interval
 
     finished = [r for r in results if r.ok]
     rows = []

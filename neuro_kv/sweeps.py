@@ -376,7 +376,7 @@ def write_figure(table: pd.DataFrame, swept: list[str], protocol: str, circuit: 
                  device: str, out: Path) -> None:
     """``sweep.png``: each scalar metric against each swept parameter (numeric x where the
     parameter is numeric, in its declared unit)."""
-    from analysis.plots import sweep_figure
+    from neuro_kv.analysis.plots import sweep_figure
 
     _, _, _, pset = prepare(protocol, circuit, device, 1, {})
     positions: dict[str, dict[str, float]] = {}

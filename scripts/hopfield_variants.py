@@ -23,8 +23,8 @@ import itertools
 import numpy as np
 
 from neuro_kv.preparation import prepare
+from neuro_kv.protocols.capacity import capacity_of
 from neuro_kv.rate_models import HopfieldMemory
-from protocols.capacity import capacity_of
 
 VARIANTS = [dict(diagonal=d, update=u, clamp_cue=c) for d, u, c in itertools.product(
     HopfieldMemory.DIAGONALS, HopfieldMemory.UPDATES, (False, True))]

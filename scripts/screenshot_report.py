@@ -12,7 +12,7 @@ from pathlib import Path
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 
-from analysis.report import write_report
+from neuro_kv.report import write_report
 
 
 def main(directory: str, out: str, window: str = "3") -> None:

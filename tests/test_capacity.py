@@ -13,7 +13,7 @@ import pytest
 import neuro_kv
 from neuro_kv.api import prepare
 from neuro_kv.parameters import ParameterError
-from protocols.capacity import capacity_interval, capacity_of
+from neuro_kv.protocols.capacity import capacity_interval, capacity_of
 
 
 def test_capacity_is_the_last_load_before_the_first_failure():

@@ -9,8 +9,8 @@ import pytest
 from brian2 import Network, NeuronGroup, TimedArray, ms, prefs, set_device
 
 import neuro_kv
-from circuits.kv_index import SYNAPSE_NUMBER, key_retention, synapse_numbers
 from neuro_kv import plasticity
+from neuro_kv.circuits.kv_index import SYNAPSE_NUMBER, key_retention, synapse_numbers
 from neuro_kv.devices import quiet_brian
 from neuro_kv.parameters import ParameterError
 from neuro_kv.random_stream import STREAMS, kept, normal_numpy, scaled_normal, uniform_numpy

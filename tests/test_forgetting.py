@@ -9,15 +9,20 @@ import numpy as np
 import pytest
 
 import neuro_kv
-from analysis.decoding import key_match_signal, most_active, population_vector_deg, settling_time
-from analysis.statistics import auc
+from neuro_kv.analysis.decoding import (
+    key_match_signal,
+    most_active,
+    population_vector_deg,
+    settling_time,
+)
+from neuro_kv.analysis.statistics import auc
 from neuro_kv.cli import main
 from neuro_kv.parameters import ParameterError
+from neuro_kv.protocols.accessibility_precision import ring_bump
+from neuro_kv.protocols.feeling_of_knowing import FeelingOfKnowing
 from neuro_kv.registry import get_protocol
 from neuro_kv.results import combine_metrics
 from neuro_kv.schedule import Phase, Schedule
-from protocols.accessibility_precision import ring_bump
-from protocols.feeling_of_knowing import FeelingOfKnowing
 
 FORGETTING = ("engram-rescue", "accessibility-precision", "separability-robustness",
               "feeling-of-knowing", "list-before-last")

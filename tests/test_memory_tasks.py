@@ -7,8 +7,8 @@ import numpy as np
 import pytest
 
 import neuro_kv
+from neuro_kv.protocols.correlated_items import correlated_keys
 from neuro_kv.results import combine_metrics
-from protocols.correlated_items import correlated_keys
 
 
 def test_correlated_keys_agree_as_drawn():
@@ -131,7 +131,7 @@ def test_redundancy_buys_robustness_at_the_price_of_capacity():
     slots of an item are lost with probability 0.053). 10 items, not 5: with one slot per
     item the per-seed cost is binomial (sd about 0.08 at 10 items), and a first version with
     5 items (k = 1 and 8) left the k = 1 interval reaching down to -0.047."""
-    from protocols.redundancy import capacity
+    from neuro_kv.protocols.redundancy import capacity
 
     results = neuro_kv.run_many("redundancy", seeds=range(1, 5), ks="1,4", losses="0,0.5",
                                 synapse_losses="0", weight_noises="0", n_items=10,

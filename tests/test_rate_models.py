@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from neuro_kv.protocols.paired_recall import hide_entries
 from neuro_kv.rate_models import HopfieldMemory, OuterProductMemory, SlotMemory, SoftmaxMemory
-from protocols.paired_recall import hide_entries
 
 
 def patterns(n_items, d, m, seed):
@@ -124,8 +124,8 @@ def test_slot_memory_takes_the_tags_of_a_spiking_run():
 def test_bidirectional_memory_recalls_few_pairs_and_degrades_with_load():
     """BAM (Kosko 1988), 40 -> 20, 60 % of the key hidden, seeds 0-19 (measured: 1.000 at 2
     pairs, 0.920 at 10, 0.798 at 20); a stored pair is a fixed point."""
+    from neuro_kv.protocols.paired_recall import hide_entries
     from neuro_kv.rate_models import BidirectionalMemory
-    from protocols.paired_recall import hide_entries
 
     def accuracy(load):
         found = []
@@ -148,8 +148,8 @@ def test_forgetting_hopfield_keeps_the_recent_items_and_loses_the_old():
     """Bounded weights (Parisi 1986; eta 1/sqrt(80), bound 0.35), 80 items written one by
     one, the key with 60 % hidden, seeds 0-9 (measured: the last item 1.000, the 40th from
     the end 0.528)."""
+    from neuro_kv.protocols.paired_recall import hide_entries
     from neuro_kv.rate_models import ForgettingHopfieldMemory
-    from protocols.paired_recall import hide_entries
 
     def accuracy(back):
         found = []

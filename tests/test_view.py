@@ -139,7 +139,7 @@ def test_the_view_of_a_result_in_memory_equals_that_of_its_directory(run_directo
     NWB file give the same slot races, winners, keys and decoded values."""
     import numpy as np
 
-    from analysis.report import RunView, load_run, window_details
+    from neuro_kv.report import RunView, load_run, window_details
 
     out, _, result = run_directory
     stored, in_memory = window_details(load_run(out)), window_details(

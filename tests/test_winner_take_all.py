@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 import neuro_kv
-from analysis.decoding import first_spike
+from neuro_kv.analysis.decoding import first_spike
 from neuro_kv.engine import RunRequest, run_requests
 
 

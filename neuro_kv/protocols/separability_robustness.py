@@ -30,12 +30,10 @@ from typing import Any
 import numpy as np
 from scipy.special import softmax
 
-from analysis.decoding import binned_means, fit_softmax_beta
-from analysis.forgetting_figures import separability_robustness_figure
+from neuro_kv.analysis.decoding import binned_means, fit_softmax_beta
+from neuro_kv.analysis.forgetting_figures import separability_robustness_figure
 from neuro_kv.parameters import Parameter, ParameterSet
-from neuro_kv.schedule import Phase, Schedule
-from neuro_kv.spikes import SpikeRecord
-from protocols.common import (
+from neuro_kv.protocols.common import (
     TIMING_PARAMETERS,
     KVIndexProtocol,
     check_slots,
@@ -44,7 +42,9 @@ from protocols.common import (
     new_schedule,
     read_out,
 )
-from protocols.paired_recall import schedule_step
+from neuro_kv.protocols.paired_recall import schedule_step
+from neuro_kv.schedule import Phase, Schedule
+from neuro_kv.spikes import SpikeRecord
 
 __all__ = ["SeparabilityRobustness", "NoisyCues"]
 

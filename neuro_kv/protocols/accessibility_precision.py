@@ -20,14 +20,12 @@ from typing import Any
 
 import numpy as np
 
-from analysis.decoding import angular_error_deg, population_vector_deg
-from analysis.forgetting_figures import accessibility_precision_figure
-from analysis.statistics import mean_ci, proportion_ci, slope
+from neuro_kv.analysis.decoding import angular_error_deg, population_vector_deg
+from neuro_kv.analysis.forgetting_figures import accessibility_precision_figure
+from neuro_kv.analysis.statistics import mean_ci, proportion_ci, slope
 from neuro_kv.neurons import rail_counts
 from neuro_kv.parameters import Parameter, ParameterError, ParameterSet
-from neuro_kv.schedule import Phase, Schedule
-from neuro_kv.spikes import SpikeRecord
-from protocols.common import (
+from neuro_kv.protocols.common import (
     TIMING_PARAMETERS,
     KVIndexProtocol,
     check_slots,
@@ -37,7 +35,9 @@ from protocols.common import (
     new_schedule,
     read_out,
 )
-from protocols.paired_recall import schedule_step
+from neuro_kv.protocols.paired_recall import schedule_step
+from neuro_kv.schedule import Phase, Schedule
+from neuro_kv.spikes import SpikeRecord
 
 __all__ = ["AccessibilityPrecision", "RingItems", "ring_bump"]
 

@@ -196,7 +196,7 @@ def capacity_interval(by_seed: dict[int, list[float]], criterion: float,
 def summarise(records: list[dict[str, Any]], p: dict[str, Any]) -> dict[str, Any]:
     """Accuracy per model and load (mean, t interval and per seed), capacities with bootstrap
     intervals over seeds (main grid and by size), recent vs old items."""
-    from analysis.statistics import t_interval
+    from neuro_kv.analysis.statistics import t_interval
 
     table: dict[tuple[str, int], dict[int, list[float]]] = {}
     ages: dict[tuple[str, int], dict[int, list[tuple[float, float]]]] = {}
@@ -351,7 +351,7 @@ class Capacity:
         return rates
 
     def figures(self, p: dict[str, Any], metrics: dict[str, Any]) -> dict[str, Any]:
-        from analysis.plots import capacity_figure
+        from neuro_kv.analysis.plots import capacity_figure
 
         return {"capacity.png": partial(capacity_figure, metrics, p["n_slots"],
                                         p["criterion"])}

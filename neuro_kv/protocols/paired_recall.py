@@ -16,8 +16,8 @@ from typing import Any
 import numpy as np
 from brian2 import ms
 
-from analysis.decoding import decode_dual_rail, recall_accuracy, slot_competition
-from analysis.plots import dual_rail_difference, raster_figure, weights_figure
+from neuro_kv.analysis.decoding import decode_dual_rail, recall_accuracy, slot_competition
+from neuro_kv.analysis.plots import dual_rail_difference, raster_figure, weights_figure
 from neuro_kv.neurons import rail_counts
 from neuro_kv.parameters import Parameter, ParameterError, ParameterSet
 from neuro_kv.schedule import Phase, Schedule

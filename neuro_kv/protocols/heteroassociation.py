@@ -24,11 +24,11 @@ from typing import Any
 
 import numpy as np
 
-from analysis.statistics import t_interval
+from neuro_kv.analysis.statistics import t_interval
 from neuro_kv.engine import RunRequest, run_requests
 from neuro_kv.parameters import Parameter, ParameterError, ParameterSet
+from neuro_kv.protocols.capacity import MAX_RUNS
 from neuro_kv.rate_models import BidirectionalMemory, SlotMemory
-from protocols.capacity import MAX_RUNS
 
 __all__ = ["Heteroassociation", "CASES"]
 
@@ -113,7 +113,7 @@ class Heteroassociation:
         return metrics
 
     def figures(self, p: dict[str, Any], metrics: dict[str, Any]) -> dict[str, Any]:
-        from analysis.memory_task_figures import heteroassociation_figure
+        from neuro_kv.analysis.memory_task_figures import heteroassociation_figure
 
         return {"heteroassociation.png": partial(heteroassociation_figure, metrics)}
 

@@ -28,13 +28,11 @@ from typing import Any
 import numpy as np
 from brian2 import ms, second
 
-from analysis.decoding import first_spike, key_match_signal, settling_time
-from analysis.forgetting_figures import feeling_of_knowing_figure
-from analysis.statistics import auc, pooled_auc
+from neuro_kv.analysis.decoding import first_spike, key_match_signal, settling_time
+from neuro_kv.analysis.forgetting_figures import feeling_of_knowing_figure
+from neuro_kv.analysis.statistics import auc, pooled_auc
 from neuro_kv.parameters import Parameter, ParameterSet
-from neuro_kv.schedule import Phase, Schedule
-from neuro_kv.spikes import SpikeRecord
-from protocols.common import (
+from neuro_kv.protocols.common import (
     TIMING_PARAMETERS,
     KVIndexProtocol,
     check_at_most,
@@ -44,7 +42,9 @@ from protocols.common import (
     new_schedule,
     read_out,
 )
-from protocols.paired_recall import schedule_step
+from neuro_kv.protocols.paired_recall import schedule_step
+from neuro_kv.schedule import Phase, Schedule
+from neuro_kv.spikes import SpikeRecord
 
 __all__ = ["FeelingOfKnowing", "FokCues"]
 

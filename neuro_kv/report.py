@@ -53,7 +53,7 @@ from bokeh.palettes import Greys256
 from bokeh.plotting import figure
 from bokeh.resources import INLINE
 
-from analysis.decoding import most_active
+from neuro_kv.analysis.decoding import most_active
 from neuro_kv.neurons import rail_counts
 from neuro_kv.nwb import LEVELS, StoredWindow, read_nwb
 from neuro_kv.results import write_atomic

@@ -31,14 +31,20 @@ from typing import Any
 
 import numpy as np
 
-from analysis.memory_task_figures import flashbulb_figure
+from neuro_kv.analysis.memory_task_figures import flashbulb_figure
 from neuro_kv.parameters import Parameter, ParameterError, ParameterSet
+from neuro_kv.protocols.common import (
+    TIMING_PARAMETERS,
+    KVIndexProtocol,
+    erase,
+    new_schedule,
+    read_out,
+)
+from neuro_kv.protocols.continual_recall import Stream, draw_stream, replay, slot_tag
+from neuro_kv.protocols.paired_recall import n_slots, schedule_step
 from neuro_kv.rate_models import ForgettingHopfieldMemory, MetaplasticSlotMemory
 from neuro_kv.schedule import Phase, Schedule
 from neuro_kv.spikes import SpikeRecord
-from protocols.common import TIMING_PARAMETERS, KVIndexProtocol, erase, new_schedule, read_out
-from protocols.continual_recall import Stream, draw_stream, replay, slot_tag
-from protocols.paired_recall import n_slots, schedule_step
 
 __all__ = ["Flashbulb", "SalientStream", "CONDITIONS"]
 

@@ -21,12 +21,10 @@ from typing import Any
 
 import numpy as np
 
-from analysis.forgetting_figures import list_before_last_figure
-from analysis.statistics import slope
+from neuro_kv.analysis.forgetting_figures import list_before_last_figure
+from neuro_kv.analysis.statistics import slope
 from neuro_kv.parameters import Parameter, ParameterError, ParameterSet
-from neuro_kv.schedule import Phase, Schedule
-from neuro_kv.spikes import SpikeRecord
-from protocols.common import (
+from neuro_kv.protocols.common import (
     TIMING_PARAMETERS,
     KVIndexProtocol,
     check_slots,
@@ -34,7 +32,9 @@ from protocols.common import (
     new_schedule,
     read_out,
 )
-from protocols.paired_recall import n_slots, schedule_step
+from neuro_kv.protocols.paired_recall import n_slots, schedule_step
+from neuro_kv.schedule import Phase, Schedule
+from neuro_kv.spikes import SpikeRecord
 
 __all__ = ["ListBeforeLast", "ListBlocks"]
 

@@ -10,13 +10,13 @@ from typing import Any
 
 import numpy as np
 
-from analysis.decoding import decode_dual_rail, most_active, recall_accuracy, slot_share
-from analysis.plots import raster_figure
+from neuro_kv.analysis.decoding import decode_dual_rail, most_active, recall_accuracy, slot_share
+from neuro_kv.analysis.plots import raster_figure
 from neuro_kv.parameters import ParameterError
+from neuro_kv.protocols.paired_recall import PARAMETERS as PAIRED_PARAMETERS
+from neuro_kv.protocols.paired_recall import hide_entries, n_slots, schedule_step
 from neuro_kv.schedule import Phase, Schedule
 from neuro_kv.spikes import SpikeRecord
-from protocols.paired_recall import PARAMETERS as PAIRED_PARAMETERS
-from protocols.paired_recall import hide_entries, n_slots, schedule_step
 
 __all__ = [
     "TIMING_PARAMETERS", "KVIndexProtocol", "Readout", "check_at_most", "check_slots",

@@ -33,19 +33,19 @@ from typing import Any
 
 import numpy as np
 
-from analysis.memory_task_figures import redundancy_figure
+from neuro_kv.analysis.memory_task_figures import redundancy_figure
 from neuro_kv.parameters import Parameter, ParameterError, ParameterSet
-from neuro_kv.rate_models import SlotMemory
-from neuro_kv.schedule import Phase, Schedule
-from neuro_kv.spikes import SpikeRecord
-from protocols.common import (
+from neuro_kv.protocols.common import (
     TIMING_PARAMETERS,
     KVIndexProtocol,
     erase,
     new_schedule,
     read_out,
 )
-from protocols.paired_recall import hide_entries, n_slots, schedule_step
+from neuro_kv.protocols.paired_recall import hide_entries, n_slots, schedule_step
+from neuro_kv.rate_models import SlotMemory
+from neuro_kv.schedule import Phase, Schedule
+from neuro_kv.spikes import SpikeRecord
 
 __all__ = ["Redundancy", "Block", "group_slots"]
 

@@ -11,7 +11,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
-from analysis.forgetting_figures import CHANCE, _curve, _save  # noqa: E402
+from neuro_kv.analysis.forgetting_figures import CHANCE, _curve, _save  # noqa: E402
 
 __all__ = ["continual_recall_figure", "correlated_items_figure", "heteroassociation_figure",
            "flashbulb_figure", "redundancy_figure", "sequence_recall_figure"]

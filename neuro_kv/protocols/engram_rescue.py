@@ -20,12 +20,10 @@ from typing import Any
 
 import numpy as np
 
-from analysis.forgetting_figures import engram_rescue_figure
-from analysis.statistics import first_crossing
+from neuro_kv.analysis.forgetting_figures import engram_rescue_figure
+from neuro_kv.analysis.statistics import first_crossing
 from neuro_kv.parameters import Parameter, ParameterSet
-from neuro_kv.schedule import Phase, Schedule
-from neuro_kv.spikes import SpikeRecord
-from protocols.common import (
+from neuro_kv.protocols.common import (
     TIMING_PARAMETERS,
     KVIndexProtocol,
     check_at_most,
@@ -35,7 +33,9 @@ from protocols.common import (
     new_schedule,
     read_out,
 )
-from protocols.paired_recall import Patterns, schedule_step
+from neuro_kv.protocols.paired_recall import Patterns, schedule_step
+from neuro_kv.schedule import Phase, Schedule
+from neuro_kv.spikes import SpikeRecord
 
 __all__ = ["EngramRescue"]
 

@@ -26,12 +26,9 @@ from typing import Any
 
 import numpy as np
 
-from analysis.memory_task_figures import sequence_recall_figure
+from neuro_kv.analysis.memory_task_figures import sequence_recall_figure
 from neuro_kv.parameters import Parameter, ParameterError, ParameterSet
-from neuro_kv.rate_models import BidirectionalMemory, SlotMemory
-from neuro_kv.schedule import Phase, Schedule
-from neuro_kv.spikes import SpikeRecord
-from protocols.common import (
+from neuro_kv.protocols.common import (
     TIMING_PARAMETERS,
     KVIndexProtocol,
     encode,
@@ -40,7 +37,10 @@ from protocols.common import (
     new_schedule,
     read_out,
 )
-from protocols.paired_recall import n_slots, schedule_step
+from neuro_kv.protocols.paired_recall import n_slots, schedule_step
+from neuro_kv.rate_models import BidirectionalMemory, SlotMemory
+from neuro_kv.schedule import Phase, Schedule
+from neuro_kv.spikes import SpikeRecord
 
 __all__ = ["SequenceRecall", "Chains", "recall_chain"]
 
