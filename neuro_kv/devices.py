@@ -54,10 +54,10 @@ with warnings.catch_warnings():
     from brian2.devices.cpp_standalone.device import CPPStandaloneDevice
     from brian2.devices.device import reset_device
 
-from neuro_kv import __version__
 from neuro_kv.guard import add_guard
 from neuro_kv.network import BuiltNetwork, RunInputs
 from neuro_kv.processes import die_with_parent, process_alive
+from neuro_kv.version import __version__
 
 __all__ = ["DEVICES", "CompiledNetwork", "RuntimeNetwork", "StandaloneNetwork",
            "cache_dir", "quiet_brian", "use_runtime", "cython_cache_size",

@@ -22,6 +22,7 @@ that it fits the machine's memory; a run too large for it alone is refused with 
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import math
 import os
@@ -30,14 +31,12 @@ import threading
 import time
 import traceback
 from collections import OrderedDict
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from multiprocessing import get_context
-from pathlib import Path
 from typing import Any
 
-import numpy as np
 from brian2 import second
 
 from neuro_kv.devices import (
@@ -49,11 +48,17 @@ from neuro_kv.devices import (
 )
 from neuro_kv.guard import GuardState, guard_inputs, guard_limits, guard_states
 from neuro_kv.parameters import ParameterError, format_value
-from neuro_kv.preparation import MEMORY_SHARE, available_memory, parameter_set, prepare
+from neuro_kv.preparation import (
+    MEMORY_SHARE,
+    PlannedRun,
+    RunRequest,
+    available_memory,
+    plan_run,
+)
 from neuro_kv.processes import die_with_parent
-from neuro_kv.registry import get_circuit, get_protocol
 from neuro_kv.results import RunResult
-from neuro_kv.schedule import Schedule, padded_rows
+from neuro_kv.schedule import padded_rows
+from neuro_kv.seeding import analysis_rng
 from neuro_kv.spikes import SpikeRecord
 
 __all__ = ["RunRequest", "RunFailure", "Batch", "WorkerPool", "run_requests", "run_together",
@@ -68,17 +73,6 @@ DEFAULT_DEVICE = "cpp_standalone"
 MAX_REPLICAS = {"cpp_standalone": 16, "cython": 64, "numpy": 64}
 #: built networks one process keeps (least recently used dropped first)
 NETWORKS_KEPT = 4
-
-
-@dataclass(frozen=True)
-class RunRequest:
-    """One run: ``protocol`` with ``seed`` and parameter ``overrides`` on ``circuit`` (None:
-    the protocol's own)."""
-
-    protocol: str
-    seed: int = 1
-    overrides: Mapping[str, Any] = field(default_factory=dict)
-    circuit: str | None = None
 
 
 @dataclass
@@ -96,28 +90,15 @@ class RunFailure:
     result: RunResult | None = None
     ok = False
 
-    def save(self, directory: str | Path) -> Path | None:
-        """Write what a stopped run recorded as its result directory (status, stop time,
-        parameters, spikes, raster); nothing for a failure without a record."""
-        return self.result.save(directory) if self.result is not None else None
-
     @classmethod
-    def of(cls, request: RunRequest, status: str, error: BaseException) -> RunFailure:
+    def of(cls, request: RunRequest | PlannedRun, status: str, error: BaseException
+           ) -> RunFailure:
+        if isinstance(request, PlannedRun):
+            request = request.request
         line = f"{type(error).__name__}: {error}".splitlines()[0]
         if isinstance(error, (ParameterError, RunStopped)):
             line = str(error).splitlines()[0]
         return cls(request, status, line, "".join(traceback.format_exception(error)), error)
-
-
-@dataclass
-class PlannedRun:
-    """A checked run with its stimuli drawn: what a batch needs to simulate and analyse it."""
-
-    number: int
-    request: RunRequest
-    values: dict[str, Any]
-    patterns: Any
-    schedule: Schedule
 
 
 @dataclass
@@ -141,17 +122,12 @@ class Batch:
                 float(self.dt / second), float(self.step / second), self.rows, self.replicas)
 
 
-def prepare_run(request: RunRequest, device: str) -> tuple[Any, Any, dict[str, Any], Any]:
-    """Check one request (see `neuro_kv.preparation.prepare`)."""
-    return prepare(request.protocol, request.circuit, device, request.seed,
-                   dict(request.overrides))
-
-
-def plan_batches(requests: Sequence[RunRequest], device: str = DEFAULT_DEVICE, *,
+def plan_batches(requests: Sequence[RunRequest | PlannedRun], device: str = DEFAULT_DEVICE, *,
                  workers: int = 1, max_replicas: int | None = None
                  ) -> tuple[list[Batch], list[tuple[int, RunFailure]]]:
-    """Check every request and group the good ones into batches (largest first); the
-    failures of the checks, by request number."""
+    """Check every request (`neuro_kv.preparation.plan_run`; a run already planned is
+    taken as it is) and group the good ones into batches (largest first); the failures of
+    the checks, by request number."""
     if device not in DEVICES:
         raise ParameterError(f"device {device!r} is not allowed; expected one of "
                              f"{', '.join(DEVICES)}")
@@ -161,22 +137,22 @@ def plan_batches(requests: Sequence[RunRequest], device: str = DEFAULT_DEVICE, *
     failures: list[tuple[int, RunFailure]] = []
     for number, request in enumerate(requests):
         try:
-            protocol, circuit, values, pset = prepare_run(request, device)
-            if circuit is None:
-                raise ParameterError(f"protocol {request.protocol!r} runs its own runs; it "
-                                     "cannot be one run of a batch")
-            patterns = protocol.draw_patterns(values, np.random.default_rng(request.seed))
-            schedule = protocol.schedule(values, patterns)
+            planned = (request if isinstance(request, PlannedRun)
+                       else plan_run(request, device))
+            if planned.circuit is None:
+                raise ParameterError(f"protocol {planned.protocol.name!r} runs its own runs; "
+                                     "it cannot be one run of a batch")
         except Exception as error:  # reported for this run alone
             failures.append((number, RunFailure.of(request, "invalid", error)))
             continue
+        planned = dataclasses.replace(planned, number=number)
+        circuit, values, schedule = planned.circuit, planned.values, planned.schedule
         structure = {name: values[name] for name in circuit.structural_parameters}
-        strings = {name: str(format_value(values[name], pset[name].unit))
+        strings = {name: str(format_value(values[name], planned.parameters[name].unit))
                    for name in circuit.structural_parameters}
         key = (circuit.name, tuple(sorted(strings.items())), float(values["dt"] / second),
                float(schedule.step / second), padded_rows(schedule.steps))
-        groups.setdefault(key, []).append(PlannedRun(number, request, values, patterns,
-                                                     schedule))
+        groups.setdefault(key, []).append(planned)
         shapes[key] = (circuit, structure, strings)
     batches = []
     for key, runs in groups.items():
@@ -312,7 +288,7 @@ def network_for(batch: Batch) -> tuple[Any, bool]:
     network = _networks.pop(batch.key, None)
     built = network is None
     if built:
-        circuit = get_circuit(batch.circuit)
+        circuit = batch.runs[0].circuit
         if batch.device == "cpp_standalone":
             network = StandaloneNetwork(circuit, batch.structure, batch.structure_strings,
                                         batch.replicas, batch.rows, batch.step, batch.dt)
@@ -332,11 +308,11 @@ def run_batch(batch: Batch, guard: bool = True) -> list[tuple[int, Any]]:
     (`neuro_kv.guard`), and the network stops as soon as no run of the batch is left."""
     quiet_brian()
     started = time.perf_counter()
-    circuit = get_circuit(batch.circuit)
+    circuit = batch.runs[0].circuit
     limits = guard_limits(circuit.encoding_rate_limits_hz, guard)
     try:
         network, built = network_for(batch)
-        inputs = network.built.inputs([(run.values, run.schedule, run.request.seed)
+        inputs = network.built.inputs([(run.values, run.schedule, run.seed)
                                        for run in batch.runs])
         durations = [float(run.schedule.duration / second) for run in batch.runs]
         inputs.variables.update(guard_inputs(network.built, [(d, limits) for d in durations]))
@@ -383,10 +359,8 @@ class RunStopped(RuntimeError):
 def halted_run(batch: Batch, run: PlannedRun, spikes: dict, state: GuardState,
                limits: tuple[float, float], sizes: dict[str, int]) -> RunFailure:
     """A `RunFailure` for a run the guard stopped, with what it recorded until then (a
-    ``result`` whose metrics say the status and the stop time, and its raster)."""
-    from neuro_kv.analysis.plots import raster_figure
-
-    protocol, circuit = get_protocol(run.request.protocol), get_circuit(batch.circuit)
+    ``result`` whose metrics say the status and the stop time)."""
+    protocol, circuit = run.protocol, run.circuit
     duration = float(run.schedule.duration / second)
     where = "below" if state.status == "silent" else "above"
     error = RunStopped(
@@ -398,21 +372,17 @@ def halted_run(batch: Batch, run: PlannedRun, spikes: dict, state: GuardState,
     kept = {name: (neurons[times <= state.halted_at_s], times[times <= state.halted_at_s])
             for name, (neurons, times) in spikes.items()}
     record = SpikeRecord(kept, dict(sizes), state.halted_at_s)
-    pset = parameter_set(protocol, circuit)
     metrics = {"status": state.status, "error": failure.error,
                "stopped_at_s": state.halted_at_s, "duration_s": duration,
                "storing_rate_hz": round(state.storing_rate_hz, 4),
-               "storing_rate_limits_hz": list(limits), "seed": run.request.seed,
+               "storing_rate_limits_hz": list(limits), "seed": run.seed,
                "device": batch.device}
-    windows = [(phase.kind, start, stop) for _, phase, start, stop in run.schedule.windows()
-               if start < state.halted_at_s]
     failure.result = RunResult(
-        protocol=protocol.name, circuit=circuit.name, seed=run.request.seed,
+        protocol=protocol.name, circuit=circuit.name, seed=run.seed,
         device=batch.device, parameters=run.values,
-        parameter_strings=pset.to_strings(run.values), metrics=metrics, spikes=record,
-        schedule=run.schedule, weights={}, populations=circuit.populations,
-        figures={"raster.png": lambda path: raster_figure(record, circuit.populations,
-                                                          windows, path)})
+        parameter_strings=run.parameters.to_strings(run.values), metrics=metrics,
+        spikes=record, schedule=run.schedule, weights={}, populations=circuit.populations,
+        controls=circuit.controls)
     return failure
 
 
@@ -420,16 +390,14 @@ def make_result(batch: Batch, run: PlannedRun, spikes: dict, weights: dict,
                 sizes: dict[str, int], cost: dict[str, Any], *, first: bool,
                 started: float) -> RunResult:
     """Analyse one replica's output into a `RunResult` (no disk access)."""
-    protocol = get_protocol(run.request.protocol)
-    circuit = get_circuit(batch.circuit)
-    pset = parameter_set(protocol, circuit)
+    protocol, circuit = run.protocol, run.circuit
     record = SpikeRecord(spikes, dict(sizes), float(run.schedule.duration / second))
     metrics = protocol.analyse(run.values, run.patterns, run.schedule, record,
-                               np.random.default_rng([run.request.seed, 1]), weights)
+                               analysis_rng(run.seed), weights)
     encoding = [(start, stop) for _, _, start, stop in run.schedule.windows("encode")]
     share = 1.0 / cost["runs"]
     metrics.update(
-        seed=run.request.seed, device=batch.device,
+        seed=run.seed, device=batch.device,
         encoding_rate_hz=round(record.window_rate(circuit.storing_population, encoding), 4),
         encoding_rate_limit_hz=circuit.encoding_rate_limits_hz[1],
         simulate_s=round(cost["simulate_s"] * share, 4),
@@ -439,10 +407,11 @@ def make_result(batch: Batch, run: PlannedRun, spikes: dict, weights: dict,
         batch=dict(cost),
         elapsed_s=round(time.perf_counter() - started, 3))
     result = RunResult(
-        protocol=protocol.name, circuit=circuit.name, seed=run.request.seed,
+        protocol=protocol.name, circuit=circuit.name, seed=run.seed,
         device=batch.device, parameters=run.values,
-        parameter_strings=pset.to_strings(run.values), metrics=metrics, spikes=record,
-        schedule=run.schedule, weights=weights, populations=circuit.populations)
+        parameter_strings=run.parameters.to_strings(run.values), metrics=metrics,
+        spikes=record, schedule=run.schedule, weights=weights,
+        populations=circuit.populations, controls=circuit.controls)
     result.figures = protocol.figures(run.values, result)
     return result
 

@@ -28,7 +28,7 @@ from typing import Any
 import numpy as np
 from brian2 import Clock, Function, NeuronGroup, Synapses, ms, second
 
-from neuro_kv.network import BuiltNetwork
+from neuro_kv.network import MODULATOR_STIMULUS, BuiltNetwork
 
 __all__ = ["GuardState", "add_guard", "guard_limits", "guard_inputs", "guard_states",
            "stop_when_done", "MIN_STORING_TIME", "MIN_SILENT_TIME", "HALT_REASONS"]
@@ -53,7 +53,7 @@ halted : 1                           # 1 once the guard has stopped this replica
 halted_at : second                   # when it did
 halt_reason : integer                # 0: none, 1: silent, 2: runaway
 """
-GUARD_GATE = "storing = int(modulator_level(t, i) > 0)"
+GUARD_GATE = f"storing = int({MODULATOR_STIMULUS}(t, i) > 0)"
 GUARD_CHECK = """
 checked = int(halted == 0) * int(t < run_end)
 silent = checked * int(storing_time >= min_silent_time) * int(storing_rate < rate_low)
@@ -109,9 +109,9 @@ def add_guard(built: BuiltNetwork, storing_population: str, step: Any,
     monitor, view = built.populations[storing_population]
     storing = monitor.source
     replicas = built.replicas
-    modulator = built.stimuli["modulator_level"].timed_array
+    modulator = built.stimuli[MODULATOR_STIMULUS].timed_array
     guard = NeuronGroup(replicas, GUARD_MODEL, method="euler", name="guard",
-                        namespace={"modulator_level": modulator, "n_storing": view.size,
+                        namespace={MODULATOR_STIMULUS: modulator, "n_storing": view.size,
                                    "min_storing_time": MIN_STORING_TIME,
                                    "min_silent_time": MIN_SILENT_TIME})
     checkpoints = Clock(step, name="guard_clock")

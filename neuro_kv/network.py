@@ -28,7 +28,11 @@ from brian2 import SpikeMonitor, Synapses, TimedArray
 from brian2.units.fundamentalunits import Quantity
 
 __all__ = ["Slice", "Stimulus", "WeightPathway", "BuiltNetwork", "RunInputs",
-           "block_connections", "connect_blocks"]
+           "block_connections", "connect_blocks", "MODULATOR_STIMULUS"]
+
+#: the stimulus every circuit's network has: the schedule's neuromodulator level, one column
+#: per replica (the runaway guard reads it to know when a replica is storing)
+MODULATOR_STIMULUS = "modulator_level"
 
 
 @dataclass(frozen=True)
@@ -102,6 +106,12 @@ class BuiltNetwork:
     #: the runaway guard's groups (`neuro_kv.guard.add_guard`), once added
     guard: Any = None
     guard_control: Any = None
+
+    def __post_init__(self) -> None:
+        modulator = self.stimuli.get(MODULATOR_STIMULUS)
+        if modulator is None or modulator.columns != 1:
+            raise ValueError(f"a built network needs the stimulus {MODULATOR_STIMULUS!r} with "
+                             "one column per replica (the schedule's neuromodulator level)")
 
     def initialise(self, defaults: Mapping[str, Any]) -> None:
         """Build every per-replica variable at its parameter's default (and the seeds at 0):

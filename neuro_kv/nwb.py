@@ -3,8 +3,9 @@
 One Units row per neuron and run (columns ``seed``, ``population``, ``neuron``; spike times
 in s from the run's start) and one trial per window and run (``seed``, ``phase``, ``item``,
 ``window_tags`` as JSON, the ``cue`` on the input and the ``teacher`` on the cortex, one entry per
-pattern entry, 0 where hidden or off; the window's ``modulator`` level, ``reentry`` gain and
-synapse damage, ``synapse_loss`` and ``weight_noise``). A single run also stores its final
+pattern entry, 0 where hidden or off; the window's ``modulator`` level and one column per
+scalar schedule control of the circuit, e.g. ``kv-index``'s ``reentry`` gain and synapse
+damage, described by the circuit's `neuro_kv.schedule.Control`). A single run also stores its final
 weight matrices (presynaptic x postsynaptic) as scratch data named after their pathway. The
 tables are built column by column, so a batch of 32 runs (42,560 units) writes in well under
 a second.
@@ -24,7 +25,7 @@ from typing import Any
 
 import numpy as np
 
-from neuro_kv.schedule import Schedule
+from neuro_kv.schedule import Control, Schedule
 from neuro_kv.spikes import SpikeRecord
 
 with warnings.catch_warnings():
@@ -34,14 +35,14 @@ with warnings.catch_warnings():
     from pynwb.epoch import TimeIntervals
     from pynwb.misc import Units
 
-__all__ = ["write_nwb", "read_nwb", "StoredRun", "StoredWindow", "LEVELS"]
+__all__ = ["write_nwb", "read_nwb", "StoredRun", "StoredWindow", "MODULATOR"]
 
 
 @dataclass
 class StoredWindow:
     """One window of a stored run: its phase, item, start and stop (s), tags, cue and
-    teacher (one level per pattern entry), and its ``levels`` (`LEVELS`: modulator, re-entry
-    gain, synapse loss, weight noise)."""
+    teacher (one level per pattern entry), and its ``levels``: the neuromodulator and each
+    scalar schedule control of its circuit."""
 
     phase: str
     item: int
@@ -53,11 +54,11 @@ class StoredWindow:
     levels: dict[str, float] = field(default_factory=dict)
 
 
-#: a window's scalar levels stored as trial columns: name -> description
-LEVELS = {"modulator": "neuromodulator level (1: store; above 1: a salient item)",
-          "reentry": "gain of the cortex -> input re-entry pathway",
-          "synapse_loss": "fraction of key and value synapses silenced at the window's start",
-          "weight_noise": "standard deviation of the weight noise added at the window's start"}
+#: the trial column of every window's neuromodulator level (its description)
+MODULATOR = ("modulator", "neuromodulator level (1: store; above 1: a salient item)")
+#: trial columns that are not a window's levels
+TRIAL_COLUMNS = {"start_time", "stop_time", "seed", "phase", "item", "window_tags", "cue",
+                 "teacher"}
 
 
 @dataclass
@@ -73,9 +74,13 @@ class StoredRun:
 
 def write_nwb(path: Path, runs: Sequence[tuple[int, SpikeRecord, Schedule]],
               description: str, metadata: dict[str, Any],
-              weights: dict[str, np.ndarray] | None = None) -> None:
+              weights: dict[str, np.ndarray] | None = None,
+              controls: Sequence[Control] = ()) -> None:
     """Write ``runs`` = [(seed, spikes, schedule), ...] (and one run's ``weights``);
-    ``metadata`` goes to ``notes`` as JSON."""
+    ``metadata`` goes to ``notes`` as JSON, with each scalar control's value in a window that
+    does not set it (``control_defaults``). ``controls``: the circuit's."""
+    scalar = [control for control in controls if control.per is None]
+    metadata = {**metadata, "control_defaults": {c.name: c.in_window for c in scalar}}
     nwbfile = NWBFile(
         session_description=description,
         identifier=str(uuid.uuid4()),
@@ -143,10 +148,13 @@ def write_nwb(path: Path, runs: Sequence[tuple[int, SpikeRecord, Schedule]],
                  VectorData(name="teacher", description="teacher level per value pattern "
                             "entry (0: off)", data=np.asarray(columns[7], dtype=float).reshape(
                                 len(windows), n_value)),
-                 *(VectorData(name=name, description=description,
-                              data=np.asarray([getattr(phase, name) for phase in phases],
+                 VectorData(name=MODULATOR[0], description=MODULATOR[1],
+                            data=np.asarray([phase.modulator for phase in phases],
+                                            dtype=float)),
+                 *(VectorData(name=control.name, description=control.describe(),
+                              data=np.asarray([phase.level(control) for phase in phases],
                                               dtype=float))
-                   for name, description in LEVELS.items())])
+                   for control in scalar)])
     for name, matrix in (weights or {}).items():
         nwbfile.add_scratch(np.asarray(matrix, dtype=float), name=f"weights_{name}",
                             description=f"final {name} weights (presynaptic x postsynaptic)")
@@ -171,6 +179,7 @@ def read_nwb(path: Path) -> list[StoredRun]:
             neurons = np.asarray(units["neuron"].data[:])
             trials = nwbfile.trials
             columns = set(trials.colnames)
+            trials_levels = [name for name in trials.colnames if name not in TRIAL_COLUMNS]
             table = {name: trials[name].data[:] for name in trials.colnames}
             scratch = {name[len("weights_"):]: np.asarray(data.data[:])
                        for name, data in nwbfile.scratch.items()
@@ -198,7 +207,7 @@ def read_nwb(path: Path) -> list[StoredRun]:
                 np.asarray(table["cue"][k], dtype=float) if "cue" in columns else np.zeros(0),
                 np.asarray(table["teacher"][k], dtype=float) if "teacher" in columns
                 else np.zeros(0),
-                {name: float(table[name][k]) for name in LEVELS if name in columns}))
+                {name: float(table[name][k]) for name in trials_levels}))
         t_stop = float(metadata.get("t_stop_s", {}).get(
             str(seed), max((w.stop for w in windows), default=0.0)))
         runs.append(StoredRun(int(seed), SpikeRecord(spikes, sizes, t_stop), windows,

@@ -17,7 +17,7 @@ JavaScript inline, so it works offline), written by ``neuro-kv view DIR``.
 
 `run_layout` builds the run view from a `RunView`, read from a directory (`load_run`) or made
 from a `neuro_kv.results.RunResult` in memory (`RunView.from_result`, used by
-``RunResult.view()`` in a notebook).
+`show`, i.e. ``neuro_kv.view(result)``, in a notebook).
 """
 
 from __future__ import annotations
@@ -32,6 +32,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from bokeh.embed import file_html
+from bokeh.io import output_notebook
+from bokeh.io import show as bokeh_show
 from bokeh.layouts import column, row
 from bokeh.models import (
     BooleanFilter,
@@ -55,11 +57,13 @@ from bokeh.resources import INLINE
 
 from neuro_kv.analysis.decoding import most_active
 from neuro_kv.neurons import rail_counts
-from neuro_kv.nwb import LEVELS, StoredWindow, read_nwb
-from neuro_kv.results import write_atomic
+from neuro_kv.nwb import MODULATOR, StoredWindow, read_nwb
+from neuro_kv.results import RunResult
+from neuro_kv.seeding import reference_rng
 from neuro_kv.spikes import SpikeRecord
+from neuro_kv.storage import write_atomic
 
-__all__ = ["RunView", "load_run", "run_layout", "directory_kind", "write_report",
+__all__ = ["RunView", "load_run", "show", "run_layout", "directory_kind", "write_report",
            "RACE_BIN_S"]
 
 #: bin of the slot race (s)
@@ -91,6 +95,8 @@ class RunView:
     parameters: dict[str, Any]
     metrics: dict[str, Any]
     figures: dict[str, bytes] = field(default_factory=dict)
+    #: each level's value in a window that does not set it (the view shows the others)
+    level_defaults: dict[str, float] = field(default_factory=dict)
 
     @classmethod
     def from_result(cls, result: Any) -> RunView:
@@ -99,11 +105,15 @@ class RunView:
                                 np.asarray(phase.cue, dtype=float),
                                 np.zeros(result.schedule.n_value) if phase.teacher is None
                                 else np.asarray(phase.teacher, dtype=float),
-                                {name: float(getattr(phase, name)) for name in LEVELS})
+                                {MODULATOR[0]: float(phase.modulator),
+                                 **{c.name: phase.level(c) for c in result.controls
+                                    if c.per is None}})
                    for _, phase, start, stop in result.schedule.windows()]
         return cls(result.protocol, result.circuit, result.seed, tuple(result.populations),
                    result.spikes, windows, dict(result.weights),
-                   dict(result.parameter_strings), dict(result.metrics))
+                   dict(result.parameter_strings), dict(result.metrics),
+                   level_defaults={c.name: c.in_window for c in result.controls
+                                   if c.per is None})
 
 
 def load_run(directory: Path) -> RunView:
@@ -113,7 +123,8 @@ def load_run(directory: Path) -> RunView:
     (stored,) = read_nwb(directory / "spikes.nwb")
     return RunView(params["run"]["protocol"], params["run"]["circuit"], params["run"]["seed"],
                    tuple(stored.spikes.sizes), stored.spikes, stored.windows, stored.weights,
-                   params["parameters"], metrics, _figures(directory))
+                   params["parameters"], metrics, _figures(directory),
+                   stored.metadata.get("control_defaults", {}))
 
 
 def _figures(directory: Path) -> dict[str, bytes]:
@@ -150,6 +161,21 @@ def write_report(directory: str | Path) -> Path:
 
 # ---------------------------------------------------------------------------------------
 # a run
+
+
+def show(result: RunResult) -> Any:
+    """Show the interactive report of a run held in memory in a Jupyter notebook (or a
+    browser outside one); returns the Bokeh layout."""
+    layout = run_layout(RunView.from_result(result))
+    try:
+        from IPython import get_ipython
+
+        if get_ipython() is not None:
+            output_notebook(hide_banner=True)
+    except ImportError:
+        pass
+    bokeh_show(layout)
+    return layout
 
 
 def run_layout(view: RunView) -> Any:
@@ -191,7 +217,8 @@ def raster_figure(view: RunView) -> tuple[Any, ColumnDataSource]:
         "label": [f"{w.phase[0]}{w.item}" for w in view.windows],
         "tags": [", ".join(f"{k}={v}" for k, v in w.tags.items()) or "-"
                  for w in view.windows],
-        "levels": [", ".join(f"{k}={v:g}" for k, v in w.levels.items() if v) or "-"
+        "levels": [", ".join(f"{k}={v:g}" for k, v in w.levels.items()
+                             if v != view.level_defaults.get(k, 0.0)) or "-"
                    for w in view.windows],
         "window": list(range(len(view.windows)))})
     shading = plot.quad(left="left", right="right", bottom="bottom", top="top",
@@ -290,7 +317,7 @@ def window_details(view: RunView) -> list[dict[str, Any]]:
         for w, row_counts in zip(encode, counts, strict=True):
             if row_counts.max() > 0:
                 storing_slot.setdefault(w.item, int(np.argmax(row_counts)))
-    rng = np.random.default_rng([view.seed, 2])
+    rng = reference_rng(view.seed)
     details = []
     index_neurons, index_times = view.spikes.population("index")
     cortex = view.spikes.counts("cortex", [(w.start, w.stop) for w in view.windows])

@@ -1,21 +1,21 @@
 """A protocol as data: an ordered list of phases that one compiled network runs.
 
-Each phase is a window with a cue on the input, an optional teacher on the cortex, the slots
-that get a plateau tag, and the neuromodulator level; optionally slots stimulated directly, a
-gain on the key pathway of some slots, a gain on the index inhibition, and a one-step scaling
-of some slots' key synapses (an amnesic manipulation); a one-step damage to the key and value
-synapses (a fraction silenced, weight noise); optionally the re-entry of the cortical value
-into the input. Windows are separated by silent gaps, in which every gain is 1 but the
-latch and re-entry gains, which are 0. A phase carries tags (e.g. ``block``,
-``condition``, ``level``), so an analysis selects the windows it needs by tag
-(`Schedule.windows`), not by position.
-`Schedule.arrays` samples everything on a regular grid of ``step``; a circuit turns those
-arrays into `brian2.TimedArray` stimuli, so the schedule needs no Python between runs.
+Each phase is a window with a cue on the input, an optional teacher on the cortex, the
+neuromodulator level, and the values of the **controls** its circuit declares (`Control`:
+e.g. ``kv-index``'s plateau tags, a gain on its inhibition, a one-step damage to its
+synapses); windows are separated by silent gaps, in which every control takes its gap value.
+A phase carries tags (e.g. ``block``, ``condition``, ``level``), so an analysis selects the
+windows it needs by tag (`Schedule.windows`), not by position.
+
+`Schedule.arrays` samples the generic part on a regular grid of ``step`` and
+`Schedule.control_levels` each control; a circuit turns those arrays into `brian2.TimedArray`
+stimuli, so the schedule needs no Python between runs. `check_controls` refuses, by name, a
+schedule that uses a control its circuit does not declare, before anything is built.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -23,7 +23,10 @@ import numpy as np
 from brian2 import second
 from brian2.units.fundamentalunits import Quantity
 
-__all__ = ["Phase", "Schedule", "ScheduleArrays", "padded_rows"]
+from neuro_kv.parameters import ParameterError
+
+__all__ = ["Control", "Phase", "Schedule", "ScheduleArrays", "check_controls", "members",
+           "padded_rows"]
 
 #: the fewest rows a stimulus TimedArray is given (see `padded_rows`)
 MIN_STIMULUS_ROWS = 1024
@@ -41,61 +44,75 @@ def padded_rows(steps: int) -> int:
 
 
 @dataclass(frozen=True)
+class Control:
+    """A schedule control that a circuit declares (its circuit reads it from a TimedArray
+    ``NAME_level``).
+
+    ``gap`` is its value in the gaps between windows and after a schedule's end; ``window``
+    its value in a window that does not set it (None: the gap value). A control ``per`` a
+    population has one value per member, the number of members being the circuit parameter
+    ``per`` names (e.g. ``"n_slots"``); a phase sets it as {member: value}, the others
+    keeping their window value; otherwise it has one value per replica and a phase sets it
+    as a number. A ``one_step`` control acts at a window's first schedule step only (e.g. a
+    one-off scaling of synapses); otherwise it holds through the window.
+    """
+
+    name: str
+    doc: str
+    gap: float = 0.0
+    window: float | None = None
+    per: str | None = None
+    one_step: bool = False
+
+    @property
+    def in_window(self) -> float:
+        """Its value in a window that does not set it."""
+        return self.gap if self.window is None else self.window
+
+    def describe(self) -> str:
+        """One line: what it is, its values, its shape and timing (for docs and errors)."""
+        shape = f"one value per member ({self.per})" if self.per else "one value per replica"
+        timing = "at the window's first step" if self.one_step else "held through the window"
+        return (f"{self.doc}; {shape}, {timing}; {self.in_window:g} in a window that does not "
+                f"set it, {self.gap:g} in gaps")
+
+
+def members(indices: Iterable[int], level: float = 1.0) -> dict[int, float]:
+    """A per-member control's value in a phase: ``level`` for each of ``indices``."""
+    return dict.fromkeys((int(k) for k in indices), float(level))
+
+
+@dataclass(frozen=True)
 class Phase:
     """One window. ``cue``/``teacher`` hold +1, -1 or 0 (hidden/off) per pattern entry, or a
-    graded level in [-1, 1] (the rail of the sign fires at that fraction of its drive).
-
-    ``key_pathway_gain`` multiplies the key pathway (input -> index transmission) of
-    ``gained_slots`` during the window; ``inhibition_gain`` multiplies the index's recurrent
-    inhibition; ``latch_gain`` the slots' self-excitation (0 in every gap: the latch is
-    released between windows); ``key_retention`` multiplies the key synapses of
-    ``weakened_slots`` once, at the window's start (their weights change; nothing else
-    does); ``reentry`` is the gain of the cortex -> input (re-entry) pathway: the input adds
-    the cortical value of the previous window to its cue (0: off). ``synapse_loss`` (a
-    fraction) of the key and value synapses are silenced, and Gaussian noise of standard
-    deviation ``weight_noise`` is added to their weights, once, at the window's start (a
-    circuit built for it draws which, per synapse, from the run's seed). ``tags`` name what the
-    window belongs to (block, condition, level, ...), for `Schedule.windows`.
+    graded level in [-1, 1] (the rail of the sign fires at that fraction of its drive);
+    ``modulator`` is the neuromodulator level (0: no storing; 1: store; above 1: a salient
+    item). ``controls`` gives the circuit's declared controls (`Control`) their values in
+    this window: a number, or {member: value} for a control per population member. ``tags``
+    name what the window belongs to (block, condition, level, ...), for `Schedule.windows`.
     """
 
     kind: str
     item: int
     cue: np.ndarray
     teacher: np.ndarray | None = None
-    plateau_slots: tuple[int, ...] = ()
     modulator: float = 0.0
-    stimulated_slots: tuple[int, ...] = ()
-    key_pathway_gain: float = 1.0
-    gained_slots: tuple[int, ...] = ()
-    inhibition_gain: float = 1.0
-    latch_gain: float = 1.0
-    key_retention: float = 1.0
-    weakened_slots: tuple[int, ...] = ()
-    reentry: float = 0.0
-    synapse_loss: float = 0.0
-    weight_noise: float = 0.0
+    controls: Mapping[str, Any] = field(default_factory=dict)
     tags: Mapping[str, Any] = field(default_factory=dict)
+
+    def level(self, control: Control) -> float:
+        """A scalar control's value in this window."""
+        return float(self.controls.get(control.name, control.in_window))
 
 
 @dataclass(frozen=True)
 class ScheduleArrays:
-    """The schedule sampled every ``step`` seconds (rows = steps)."""
+    """The generic part of a schedule sampled every ``step`` seconds (rows = steps)."""
 
     step: float
     cue: np.ndarray
     teacher: np.ndarray
-    plateau: np.ndarray
-    stimulation: np.ndarray
     modulator: np.ndarray
-    key_pathway_gain: np.ndarray
-    inhibition_gain: np.ndarray
-    latch_gain: np.ndarray
-    key_retention: np.ndarray
-    reentry: np.ndarray
-    #: fraction of synapses silenced and weight noise (standard deviation), at a window's
-    #: first step only
-    synapse_loss: np.ndarray
-    weight_noise: np.ndarray
     #: 1 at the first step of every window, 0 elsewhere
     onset: np.ndarray
 
@@ -109,7 +126,6 @@ class Schedule:
     step: Quantity
     n_input: int
     n_value: int
-    n_slots: int
     phases: list[Phase] = field(default_factory=list)
 
     def __post_init__(self) -> None:
@@ -159,20 +175,11 @@ class Schedule:
         ]
 
     def arrays(self) -> ScheduleArrays:
-        """Sample the schedule on the step grid (gaps are all zeros)."""
+        """Sample the generic part on the step grid (gaps are all zeros)."""
         n_steps = self.steps
         cue = np.zeros((n_steps, self.n_input))
         teacher = np.zeros((n_steps, self.n_value))
-        plateau = np.zeros((n_steps, self.n_slots))
-        stimulation = np.zeros((n_steps, self.n_slots))
         modulator = np.zeros(n_steps)
-        key_pathway_gain = np.ones((n_steps, self.n_slots))
-        inhibition_gain = np.ones(n_steps)
-        latch_gain = np.zeros(n_steps)
-        key_retention = np.ones((n_steps, self.n_slots))
-        reentry = np.zeros(n_steps)
-        synapse_loss = np.zeros(n_steps)
-        weight_noise = np.zeros(n_steps)
         onset = np.zeros(n_steps)
         for k, phase in enumerate(self.phases):
             first = k * self.steps_per_period
@@ -181,17 +188,53 @@ class Schedule:
             cue[rows] = phase.cue
             if phase.teacher is not None:
                 teacher[rows] = phase.teacher
-            plateau[rows, list(phase.plateau_slots)] = 1.0
-            stimulation[rows, list(phase.stimulated_slots)] = 1.0
             modulator[rows] = phase.modulator
-            key_pathway_gain[rows, list(phase.gained_slots)] = phase.key_pathway_gain
-            inhibition_gain[rows] = phase.inhibition_gain
-            latch_gain[rows] = phase.latch_gain
-            reentry[rows] = phase.reentry
-            key_retention[first, list(phase.weakened_slots)] = phase.key_retention
-            synapse_loss[first] = phase.synapse_loss
-            weight_noise[first] = phase.weight_noise
-        return ScheduleArrays(float(self.step / second), cue, teacher, plateau,
-                              stimulation, modulator, key_pathway_gain, inhibition_gain,
-                              latch_gain, key_retention, reentry, synapse_loss,
-                              weight_noise, onset)
+        return ScheduleArrays(float(self.step / second), cue, teacher, modulator, onset)
+
+    def control_levels(self, control: Control, n_members: int = 1) -> np.ndarray:
+        """A control sampled on the step grid: steps x ``n_members`` for a control per
+        population member, steps x 1 otherwise (its gap value outside windows)."""
+        levels = np.full((self.steps, n_members), control.gap)
+        for k, phase in enumerate(self.phases):
+            first = k * self.steps_per_period
+            rows = (slice(first, first + 1) if control.one_step
+                    else slice(first, first + self.steps_per_window))
+            setting = phase.controls.get(control.name)
+            if control.per is None:
+                levels[rows] = control.in_window if setting is None else setting
+                continue
+            levels[rows] = control.in_window
+            for member, value in (setting or {}).items():
+                levels[rows, member] = value
+        return levels
+
+    def controls_used(self) -> set[str]:
+        """Names of the controls some phase sets."""
+        return {name for phase in self.phases for name in phase.controls}
+
+
+def check_controls(schedule: Schedule, declared: Sequence[Control], circuit: str,
+                   p: Mapping[str, Any]) -> None:
+    """Refuse a schedule that sets a control ``circuit`` does not declare, a scalar control
+    given per member (or the reverse), or a member outside its population; the error names
+    the control, the phase and what is allowed."""
+    known = {control.name: control for control in declared}
+    allowed = ", ".join(known) or "none"
+    for k, phase in enumerate(schedule.phases):
+        for name, value in phase.controls.items():
+            where = f"schedule control {name!r} (phase {k}, {phase.kind!r})"
+            control = known.get(name)
+            if control is None:
+                raise ParameterError(f"{where} is not declared by circuit {circuit!r}; its "
+                                     f"controls: {allowed}")
+            if control.per is None:
+                if isinstance(value, Mapping) or not np.isscalar(value):
+                    raise ParameterError(f"{where}: value {value!r} is not allowed; expected "
+                                         "a number (one value per replica)")
+                continue
+            size = int(p[control.per])
+            if not isinstance(value, Mapping) or not all(
+                    isinstance(m, (int, np.integer)) and 0 <= m < size for m in value):
+                raise ParameterError(f"{where}: value {value!r} is not allowed; expected "
+                                     f"{{member: value}} with members in [0, {size - 1}] "
+                                     f"({control.per} = {size})")

@@ -32,11 +32,16 @@ from typing import Any
 
 import pandas as pd
 
-from neuro_kv import __version__
-from neuro_kv.engine import DEFAULT_DEVICE, Batch, RunRequest, plan_batches
+from neuro_kv.analysis.plots import sweep_figure
+from neuro_kv.api import run
+from neuro_kv.contracts import ManyRunProtocol
+from neuro_kv.devices import quiet_brian
+from neuro_kv.engine import DEFAULT_DEVICE, Batch, RunFailure, plan_batches, run_batch
 from neuro_kv.parameters import ParameterError
-from neuro_kv.preparation import prepare
-from neuro_kv.results import atomic_file, write_atomic
+from neuro_kv.preparation import RunRequest, prepare
+from neuro_kv.registry import get_protocol
+from neuro_kv.storage import atomic_file, save_result, write_atomic
+from neuro_kv.version import __version__
 
 __all__ = ["sweep", "plan", "parse_grid", "parse_seeds", "RunSpec", "execute_batch",
            "execute_run", "run_table"]
@@ -130,8 +135,6 @@ def plan(protocol: str, grid: dict[str, list[str]], seeds: list[int], *,
 def execute_batch(batch: Batch, run_ids: list[str], runs_dir: str) -> list[str]:
     """Run one batch in this (worker) process and store each run's result or failure;
     the status of each run."""
-    from neuro_kv.devices import quiet_brian
-    from neuro_kv.engine import run_batch
 
     quiet_brian()
     runs = Path(runs_dir)
@@ -139,8 +142,8 @@ def execute_batch(batch: Batch, run_ids: list[str], runs_dir: str) -> list[str]:
     outcomes = dict(run_batch(batch))
     share = (time.perf_counter() - started) / len(batch.runs)
     statuses = []
-    for run, run_id in zip(batch.runs, run_ids, strict=True):
-        outcome = outcomes[run.number]
+    for planned, run_id in zip(batch.runs, run_ids, strict=True):
+        outcome = outcomes[planned.number]
         statuses.append(store(outcome, runs, run_id, share))
     return statuses
 
@@ -148,9 +151,6 @@ def execute_batch(batch: Batch, run_ids: list[str], runs_dir: str) -> list[str]:
 def execute_run(spec: RunSpec, runs_dir: str) -> str:
     """Run one spec alone in this process (a protocol of many runs, or a retry) and store
     its result or failure; its status."""
-    from neuro_kv.api import run
-    from neuro_kv.devices import quiet_brian
-    from neuro_kv.engine import RunFailure
 
     quiet_brian()
     started = time.perf_counter()
@@ -171,7 +171,7 @@ def store(outcome: Any, runs: Path, run_id: str, wall_s: float) -> str:
         return outcome.status
     outcome.metrics["wall_s"] = round(wall_s, 3)
     try:
-        outcome.save(runs / run_id)
+        save_result(outcome, runs / run_id)
     except Exception as error:
         record_failure(runs, run_id, f"{type(error).__name__}: {error}".splitlines()[0],
                        "".join(traceback.format_exception(error)), wall_s)
@@ -330,11 +330,10 @@ def run_pending(client: Any, specs: list[RunSpec], runs: Path, out: Path,
          f"(skipped), {removed} partial results removed")
     if not todo:
         return skipped, todo
-    from neuro_kv.registry import get_protocol
 
     workers = max(1, len(client.scheduler_info().get("workers", {})))
     tasks: dict[Any, list[RunSpec]] = {}
-    if get_protocol(specs[0].protocol).default_circuit is None:  # its own runs: one task each
+    if isinstance(get_protocol(specs[0].protocol), ManyRunProtocol):  # one task each
         tasks = {client.submit(execute_run, spec, str(runs), pure=False,
                                key=f"neuro-kv-{spec.run_id}-{time.time_ns()}"): [spec]
                  for spec in todo}
@@ -376,7 +375,6 @@ def write_figure(table: pd.DataFrame, swept: list[str], protocol: str, circuit: 
                  device: str, out: Path) -> None:
     """``sweep.png``: each scalar metric against each swept parameter (numeric x where the
     parameter is numeric, in its declared unit)."""
-    from neuro_kv.analysis.plots import sweep_figure
 
     _, _, _, pset = prepare(protocol, circuit, device, 1, {})
     positions: dict[str, dict[str, float]] = {}

@@ -32,7 +32,7 @@ import tomli_w
 from neuro_kv.engine import DEFAULT_DEVICE, RunRequest, WorkerPool, run_requests
 from neuro_kv.parameters import ParameterError, format_value, parse_value
 from neuro_kv.preparation import prepare
-from neuro_kv.results import atomic_file, write_atomic
+from neuro_kv.storage import atomic_file, write_atomic
 
 __all__ = ["tune", "parse_space", "Dimension", "dimensions", "open_storage"]
 

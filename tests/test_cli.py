@@ -11,6 +11,7 @@ import warnings
 import pytest
 
 from neuro_kv.cli import main
+from neuro_kv.storage import save_result
 
 
 def cli(*args: str) -> subprocess.CompletedProcess:
@@ -146,5 +147,5 @@ def test_failed_save_leaves_nothing(tmp_path, run_cached):
 
     result.figures = {**result.figures, "zz.png": broken}
     with pytest.raises(RuntimeError):
-        result.save(tmp_path / "out")
+        save_result(result, tmp_path / "out")
     assert list(tmp_path.iterdir()) == []

@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 import neuro_kv
+from neuro_kv.analysis.batch import combine_metrics
 from neuro_kv.analysis.decoding import (
     key_match_signal,
     most_active,
@@ -16,13 +17,13 @@ from neuro_kv.analysis.decoding import (
     settling_time,
 )
 from neuro_kv.analysis.statistics import auc
+from neuro_kv.circuits.kv_index import CONTROLS
 from neuro_kv.cli import main
 from neuro_kv.parameters import ParameterError
 from neuro_kv.protocols.accessibility_precision import ring_bump
 from neuro_kv.protocols.feeling_of_knowing import FeelingOfKnowing
 from neuro_kv.registry import get_protocol
-from neuro_kv.results import combine_metrics
-from neuro_kv.schedule import Phase, Schedule
+from neuro_kv.schedule import Phase, Schedule, members
 
 FORGETTING = ("engram-rescue", "accessibility-precision", "separability-robustness",
               "feeling-of-knowing", "list-before-last")
@@ -61,18 +62,26 @@ def test_forgetting_protocols_refuse_the_hopfield_circuit():
 
 
 def test_schedule_gains_and_weakening_are_written_on_the_step_grid():
-    schedule = Schedule(window=0.1, gap=0.05, step=0.05, n_input=2, n_value=2, n_slots=3)
+    schedule = Schedule(window=0.1, gap=0.05, step=0.05, n_input=2, n_value=2)
     blank = np.zeros(2)
-    schedule.add(Phase("amnesia", -1, cue=blank, weakened_slots=(1,), key_retention=0.4))
-    schedule.add(Phase("retrieve", 0, cue=blank, key_pathway_gain=1.5, gained_slots=(0, 2),
-                       inhibition_gain=4.0, tags={"block": "test"}))
-    arrays = schedule.arrays()
+    schedule.add(Phase("amnesia", -1, cue=blank,
+                       controls={"key_retention": members([1], 0.4)}))
+    schedule.add(Phase("retrieve", 0, cue=blank,
+                       controls={"key_pathway_gain": members([0, 2], 1.5),
+                                 "inhibition_gain": 4.0}, tags={"block": "test"}))
+    control = {c.name: c for c in CONTROLS}
+    retention = schedule.control_levels(control["key_retention"], 3)
+    pathway = schedule.control_levels(control["key_pathway_gain"], 3)
     # one step of weakening at the first window's start, gains 1 everywhere else
-    np.testing.assert_array_equal(arrays.key_retention[:, 1], [0.4, 1, 1, 1, 1, 1])
-    np.testing.assert_array_equal(arrays.key_retention[:, [0, 2]], 1)
-    np.testing.assert_array_equal(arrays.key_pathway_gain[:, 0], [1, 1, 1, 1.5, 1.5, 1])
-    np.testing.assert_array_equal(arrays.key_pathway_gain[:, 1], 1)
-    np.testing.assert_array_equal(arrays.inhibition_gain, [1, 1, 1, 4, 4, 1])
+    np.testing.assert_array_equal(retention[:, 1], [0.4, 1, 1, 1, 1, 1])
+    np.testing.assert_array_equal(retention[:, [0, 2]], 1)
+    np.testing.assert_array_equal(pathway[:, 0], [1, 1, 1, 1.5, 1.5, 1])
+    np.testing.assert_array_equal(pathway[:, 1], 1)
+    np.testing.assert_array_equal(schedule.control_levels(control["inhibition_gain"])[:, 0],
+                                  [1, 1, 1, 4, 4, 1])
+    # the latch is on in every window and released in the gaps
+    np.testing.assert_array_equal(schedule.control_levels(control["latch_gain"])[:, 0],
+                                  [1, 1, 0, 1, 1, 0])
     # windows are found by their tags
     assert [k for k, *_ in schedule.windows(block="test")] == [1]
     assert [k for k, *_ in schedule.windows("amnesia")] == [0]
@@ -193,8 +202,7 @@ def test_the_claims_over_seeds_1_to_20():
         metrics = [r.metrics for r in runs]
         combined = combine_metrics(metrics)
         protocol = get_protocol(name)
-        if hasattr(protocol, "combine"):
-            combined.update(protocol.combine(runs[0].parameters, metrics))
+        combined.update(protocol.combine(runs[0].parameters, metrics))
         return combined
 
     m = over_seeds("engram-rescue")

@@ -23,6 +23,7 @@ from hypothesis import strategies as st
 import neuro_kv.engine
 import neuro_kv.sweeps
 from neuro_kv.cli import main
+from neuro_kv.contracts import ManyRunProtocol, RunProtocol
 from neuro_kv.preparation import parameter_set
 from neuro_kv.registry import get_circuit, get_protocol, protocols
 
@@ -49,7 +50,7 @@ def no_simulation(monkeypatch):
 
 def parameters(protocol: str):
     proto = get_protocol(protocol)
-    circuit = get_circuit(proto.default_circuit) if proto.default_circuit else None
+    circuit = None if isinstance(proto, ManyRunProtocol) else get_circuit(proto.default_circuit)
     return list(parameter_set(proto, circuit))
 
 
@@ -154,8 +155,8 @@ def command_line(command: str, protocol: str, parameter_args: list[str]) -> list
     if command == "sweep":
         return ["sweep", protocol, "--grid", "seedless=1", "--quiet", "--out", "out",
                 *parameter_args]
-    objective = (get_protocol(protocol).scalar_metrics[0]
-                 if hasattr(get_protocol(protocol), "scalar_metrics") else "recall_accuracy")
+    objective = get_protocol(protocol).scalar_metrics[0] if isinstance(
+        get_protocol(protocol), RunProtocol) else "recall_accuracy"
     return ["tune", protocol, "--objective", objective, "--space", "eta_key=0.1..1",
             "--trials", "1", "--quiet", "--out", "out", *parameter_args]
 

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from neuro_kv.processes import process_alive
-from neuro_kv.results import atomic_directory
+from neuro_kv.storage import atomic_directory
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"),
                                 reason="reads /proc and uses prctl (Linux)")

@@ -7,8 +7,8 @@ import numpy as np
 import pytest
 
 import neuro_kv
+from neuro_kv.analysis.batch import combine_metrics
 from neuro_kv.protocols.correlated_items import correlated_keys
-from neuro_kv.results import combine_metrics
 
 
 def test_correlated_keys_agree_as_drawn():
@@ -74,7 +74,7 @@ def test_continual_recall_sequential_slots_keep_n_steps_and_beat_the_forgetting_
     """Seeds 1-4, delays 1, 20 and 50 (N = 40 slots; measured: sequential 1.000 / 0.992 /
     0.923, random 1.000 / 0.903 / 0.789, rate slot memory within 0.009, forgetting Hopfield
     1.000 / 0.815 / 0.599)."""
-    m = neuro_kv.results.combine_metrics([r.metrics for r in neuro_kv.run_many(
+    m = combine_metrics([r.metrics for r in neuro_kv.run_many(
         "continual-recall", seeds=range(1, 5), delays="1,20,50")])
     sequential, random = m["accuracy_by_delay"]["sequential"], m["accuracy_by_delay"]["random"]
     assert sequential["1"] >= 0.95 and sequential["20"] >= 0.95  # nothing lost within N
@@ -210,7 +210,8 @@ def test_reentry_carries_each_recalled_value_into_the_next_window():
                          p["value_copies"])
     inputs = rail_counts(result.spikes.counts("input", spans), p["n_input"],
                          p["input_copies"])
-    reentered = [k for k, (_, phase, _, _) in enumerate(windows) if phase.reentry > 0]
+    reentered = [k for k, (_, phase, _, _) in enumerate(windows)
+                 if phase.controls.get("reentry", 0) > 0]
     assert len(reentered) == 3 + 5
     for k in reentered:
         decided = cortex[k - 1, :, 0] != cortex[k - 1, :, 1]

@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from neuro_kv.analysis.batch import combine_metrics
 from neuro_kv.analysis.statistics import auc, first_crossing, pooled_auc, slope
 from neuro_kv.protocols.engram_rescue import half_rescue_gain
-from neuro_kv.results import combine_metrics
 
 
 def test_pooled_auc_pools_trials_and_resamples_runs():

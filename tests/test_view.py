@@ -135,7 +135,7 @@ def test_view_refuses_what_is_not_a_result_directory(tmp_path, capsys):
 
 
 def test_the_view_of_a_result_in_memory_equals_that_of_its_directory(run_directory):
-    """`RunResult.view()` shows what `neuro-kv view` shows: the windows read back from the
+    """`neuro_kv.view(result)` shows what `neuro-kv view` shows: the windows read back from the
     NWB file give the same slot races, winners, keys and decoded values."""
     import numpy as np
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
+from typing import Any
 
 import matplotlib
 
@@ -12,12 +14,20 @@ import numpy as np  # noqa: E402
 from matplotlib.patches import Patch  # noqa: E402
 
 from neuro_kv.neurons import rail_counts  # noqa: E402
-from neuro_kv.results import BOOKKEEPING  # noqa: E402
+from neuro_kv.results import BOOKKEEPING, RunResult  # noqa: E402
 from neuro_kv.spikes import SpikeRecord  # noqa: E402
 
 __all__ = ["raster_figure", "weights_figure", "dual_rail_difference"]
 
 PHASE_COLOURS = {"encode": "tab:orange", "retrieve": "tab:blue", "stimulate": "tab:green"}
+
+
+def stopped_run_figures(result: RunResult) -> dict[str, Any]:
+    """The figures of a run the guard stopped: its raster up to the stop, windows shaded."""
+    stop = result.metrics["stopped_at_s"]
+    windows = [(phase.kind, start, end) for _, phase, start, end in result.schedule.windows()
+               if start < stop]
+    return {"raster.png": partial(raster_figure, result.spikes, result.populations, windows)}
 
 
 def raster_figure(spikes: SpikeRecord, populations: tuple[str, ...],

@@ -34,7 +34,14 @@ from typing import Any
 import numpy as np
 from brian2 import Clock, Hz, NeuronGroup, SpikeMonitor, Synapses, TimedArray, ms, mV
 
-from neuro_kv.network import BuiltNetwork, Slice, Stimulus, WeightPathway, connect_blocks
+from neuro_kv.network import (
+    MODULATOR_STIMULUS,
+    BuiltNetwork,
+    Slice,
+    Stimulus,
+    WeightPathway,
+    connect_blocks,
+)
 from neuro_kv.neurons import lif_parameters, poisson_rail_input, rail_layout
 from neuro_kv.parameters import Parameter, ParameterSet
 from neuro_kv.plasticity import rail_covariance
@@ -168,7 +175,7 @@ LIF_THRESHOLD = "v > v_threshold"
 STIMULI = {
     "cue_level": (lambda p: p["n_input"], 0.0),
     "teacher_level": (lambda p: p["n_input"] + p["n_value"], 0.0),
-    "modulator_level": (lambda p: 1, 0.0),
+    MODULATOR_STIMULUS: (lambda p: 1, 0.0),
     "cueing_level": (lambda p: 1, 0.0),
     "quiet_level": (lambda p: 1, 1.0),
 }
@@ -184,7 +191,7 @@ def stimulus(p: dict[str, Any], schedule: Schedule) -> dict[str, np.ndarray]:
     return {
         "cue_level": arrays.cue * cueing,
         "teacher_level": np.concatenate([arrays.cue * teaching, arrays.teacher], axis=1),
-        "modulator_level": arrays.modulator[:, None],
+        MODULATOR_STIMULUS: arrays.modulator[:, None],
         "cueing_level": cueing.astype(float),
         "quiet_level": (~(cueing | teaching)).astype(float),
     }
@@ -195,6 +202,8 @@ class HopfieldCircuit:
 
     name = "hopfield"
     parameters = PARAMETERS
+    #: no schedule controls: a window is its cue, teacher and neuromodulator level
+    controls = ()
     structural_parameters = STRUCTURAL
     populations = ("input", "cortex_key", "cortex", "inhibitory")
     #: the population whose activity during encoding shows whether storage works

@@ -53,7 +53,14 @@ from brian2 import (
     mV,
 )
 
-from neuro_kv.network import BuiltNetwork, Slice, Stimulus, WeightPathway, connect_blocks
+from neuro_kv.network import (
+    MODULATOR_STIMULUS,
+    BuiltNetwork,
+    Slice,
+    Stimulus,
+    WeightPathway,
+    connect_blocks,
+)
 from neuro_kv.neurons import lif_parameters, poisson_rail_input, rail_layout
 from neuro_kv.parameters import Parameter, ParameterError, ParameterSet
 from neuro_kv.plasticity import (
@@ -65,9 +72,9 @@ from neuro_kv.plasticity import (
     value_stdp,
 )
 from neuro_kv.random_stream import STREAMS, kept, scaled_normal
-from neuro_kv.schedule import Schedule
+from neuro_kv.schedule import Control, Schedule
 
-__all__ = ["KVIndexCircuit", "PARAMETERS", "STRUCTURAL"]
+__all__ = ["KVIndexCircuit", "PARAMETERS", "STRUCTURAL", "CONTROLS"]
 
 P = Parameter
 
@@ -188,15 +195,15 @@ stability_threshold : 1 (constant)
 """
 INDEX_GATES = """
 modulator = modulator_level(t, replica)
-inhibition_gain = inhibition_level(t, replica)
-latch_gain = latch_level(t, replica)
+inhibition_gain = inhibition_gain_level(t, replica)
+latch_gain = latch_gain_level(t, replica)
 I_self = I_self * int(latch_gain > 0)
 onset = onset_level(t, replica)
 v = v - onset_reset * onset * (v - v_rest)
 I_inh = I_inh - onset_reset * onset * I_inh
 tag = plateau_level(t, i)
 stimulation = stimulation_level(t, i)
-key_pathway_gain = key_pathway_level(t, i)
+key_pathway_gain = key_pathway_gain_level(t, i)
 stabilising = int(eta_key * modulator * tag > stability_threshold)
 """
 
@@ -246,46 +253,53 @@ LIF_THRESHOLD = "v > v_threshold"
 LIF_RESET = "v = v_reset"
 CORTEX_RESET = "v = v_reset\nactivity = 1"
 
+#: The schedule controls this circuit declares (a phase sets them by name; `Control`)
+CONTROLS = (
+    Control("plateau", "plateau tag of a slot: it stores the item of the window", per="n_slots"),
+    Control("stimulation", "direct (optogenetic-like) depolarisation of a slot",
+            per="n_slots"),
+    Control("key_pathway_gain", "gain on a slot's key pathway (input -> index transmission)",
+            gap=1.0, per="n_slots"),
+    Control("key_retention", "factor on a slot's key synapses, once (an amnesic "
+            "manipulation; 0 erases the slot)", gap=1.0, per="n_slots", one_step=True),
+    Control("inhibition_gain", "gain on the index's recurrent inhibition", gap=1.0),
+    Control("latch_gain", "gain on the slots' self-excitation (0 in every gap: the latch is "
+            "released between windows)", gap=0.0, window=1.0),
+    Control("reentry", "gain of the cortex -> input re-entry pathway: the input adds the "
+            "cortical value of the previous window to its cue"),
+    Control("synapse_loss", "fraction of the key and value synapses silenced, once (needs "
+            "synapse_damage = on)", one_step=True),
+    Control("weight_noise", "standard deviation of Gaussian noise added to the key and value "
+            "weights, once (needs synapse_damage = on)", one_step=True),
+)
+
 #: Schedule arrays: name -> (columns per replica as a function of the parameters, value
-#: after a schedule's end: silent input, no plateau, gains and retention 1)
+#: after a schedule's end): the generic ones (cue, teacher, modulator, window onset), then
+#: one ``NAME_level`` per control (its gap value after the end)
 STIMULI = {
     "cue_level": (lambda p: p["n_input"], 0.0),
     "teacher_level": (lambda p: p["n_value"], 0.0),
-    "plateau_level": (lambda p: p["n_slots"], 0.0),
-    "stimulation_level": (lambda p: p["n_slots"], 0.0),
-    "key_pathway_level": (lambda p: p["n_slots"], 1.0),
-    "key_retention_level": (lambda p: p["n_slots"], 1.0),
-    "modulator_level": (lambda p: 1, 0.0),
-    "inhibition_level": (lambda p: 1, 1.0),
-    "latch_level": (lambda p: 1, 0.0),
+    MODULATOR_STIMULUS: (lambda p: 1, 0.0),
     "onset_level": (lambda p: 1, 0.0),
-    "reentry_level": (lambda p: 1, 0.0),
-    "synapse_loss_level": (lambda p: 1, 0.0),
-    "weight_noise_level": (lambda p: 1, 0.0),
+    **{f"{c.name}_level": ((lambda p, per=c.per: p[per]) if c.per else (lambda p: 1), c.gap)
+       for c in CONTROLS},
 }
 
 
 def stimulus(p: dict[str, Any], schedule: Schedule) -> dict[str, np.ndarray]:
     """One run's schedule as the circuit's stimulus columns (rows = schedule steps)."""
     arrays = schedule.arrays()
-    if p.get("synapse_damage", "off") == "off" and (arrays.synapse_loss.any()
-                                                    or arrays.weight_noise.any()):
+    if p.get("synapse_damage", "off") == "off" and schedule.controls_used() & {
+            "synapse_loss", "weight_noise"}:
         raise ParameterError("parameter 'synapse_damage': value 'off' is not allowed for a "
                              "schedule that damages synapses; expected 'on'")
     return {
         "cue_level": arrays.cue,
         "teacher_level": arrays.teacher,
-        "plateau_level": arrays.plateau,
-        "stimulation_level": arrays.stimulation,
-        "key_pathway_level": arrays.key_pathway_gain,
-        "key_retention_level": arrays.key_retention,
-        "modulator_level": arrays.modulator[:, None],
-        "inhibition_level": arrays.inhibition_gain[:, None],
-        "latch_level": arrays.latch_gain[:, None],
+        MODULATOR_STIMULUS: arrays.modulator[:, None],
         "onset_level": arrays.onset[:, None],
-        "reentry_level": arrays.reentry[:, None],
-        "synapse_loss_level": arrays.synapse_loss[:, None],
-        "weight_noise_level": arrays.weight_noise[:, None],
+        **{f"{c.name}_level": schedule.control_levels(c, p[c.per] if c.per else 1)
+           for c in CONTROLS},
     }
 
 
@@ -360,6 +374,7 @@ class KVIndexCircuit:
 
     name = "kv-index"
     parameters = PARAMETERS
+    controls = CONTROLS
     structural_parameters = STRUCTURAL
     populations = ("input", "index", "inhibitory", "cortex")
     #: the population whose activity during encoding shows whether storage works

@@ -133,7 +133,8 @@ class AccessibilityPrecision(KVIndexProtocol):
             store(new)
             for target, cue in enumerate(items.cues):
                 schedule.add(Phase("retrieve", target, cue=cue,
-                                   inhibition_gain=p["retrieval_inhibition_gain"],
+                                   controls={"inhibition_gain":
+                                             p["retrieval_inhibition_gain"]},
                                    tags={"level": level}))
         return schedule
 

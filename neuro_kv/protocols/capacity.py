@@ -9,7 +9,7 @@ sweep repeats the key-value models for other numbers of slots at the same input 
 and the Hopfield models for other numbers of units (half key, half value).
 
 Every spiking run (model x size x load x seed; slot policies that coincide share a run) is
-one `neuro_kv.engine.RunRequest` of ``paired-recall``; the engine runs them all as batches of
+one `neuro_kv.preparation.RunRequest` of ``paired-recall``; the engine runs them all as batches of
 replicas on ``workers`` processes, one network per structure (circuit and size) and batch size.
 """
 
@@ -23,9 +23,14 @@ from typing import Any
 
 import numpy as np
 
-from neuro_kv.engine import RunRequest, run_requests
+from neuro_kv.analysis.plots import capacity_figure
+from neuro_kv.analysis.statistics import t_interval
+from neuro_kv.contracts import ManyRunProtocol
+from neuro_kv.engine import run_requests
 from neuro_kv.parameters import Parameter, ParameterError, ParameterSet
+from neuro_kv.preparation import RunRequest, plan_run
 from neuro_kv.rate_models import HopfieldMemory, OuterProductMemory, SlotMemory, SoftmaxMemory
+from neuro_kv.seeding import reference_rng
 
 __all__ = ["Capacity", "capacity_of", "SPIKING_MODELS", "RATE_MODELS"]
 
@@ -127,8 +132,6 @@ def rate_records(p: dict[str, Any], size: int, load: int, seed: int,
     """The rate references on the patterns (and slot tags) the spiking runs used: at ``size``
     slots for the slot memories, at ``size`` units (half key, half value) for
     ``rate_hopfield`` in its size sweep, on the main grid's patterns otherwise."""
-    from neuro_kv.api import prepare
-
     records = []
     for model in models:
         source = RATE_MODELS[model]
@@ -140,9 +143,8 @@ def rate_records(p: dict[str, Any], size: int, load: int, seed: int,
                      "slot_probability": slot_probability(source, n_slots)}
         if model == "rate_hopfield" and size != main_size(model, p):
             overrides.update(n_input=size // 2, n_value=size // 2)
-        proto, _, values, _ = prepare("paired-recall", "kv-index", "numpy", seed, overrides)
-        patterns = proto.draw_patterns(values, np.random.default_rng(seed))
-        rng = np.random.default_rng([seed, 2])
+        planned = plan_run(RunRequest("paired-recall", seed, overrides, "kv-index"), "numpy")
+        values, patterns, rng = planned.values, planned.patterns, reference_rng(seed)
         if model.startswith("rate_kv"):
             memory = SlotMemory(n_slots, policy, values["slot_probability"])
             memory.store(patterns.keys, patterns.values, rng, slots=patterns.tagged_slots)
@@ -196,8 +198,6 @@ def capacity_interval(by_seed: dict[int, list[float]], criterion: float,
 def summarise(records: list[dict[str, Any]], p: dict[str, Any]) -> dict[str, Any]:
     """Accuracy per model and load (mean, t interval and per seed), capacities with bootstrap
     intervals over seeds (main grid and by size), recent vs old items."""
-    from neuro_kv.analysis.statistics import t_interval
-
     table: dict[tuple[str, int], dict[int, list[float]]] = {}
     ages: dict[tuple[str, int], dict[int, list[tuple[float, float]]]] = {}
     for record in sorted(records, key=lambda r: r["seed"]):
@@ -243,11 +243,10 @@ def summarise(records: list[dict[str, Any]], p: dict[str, Any]) -> dict[str, Any
 MAX_RUNS = 100_000
 
 
-class Capacity:
+class Capacity(ManyRunProtocol):
     """Capacity of every model against load, and of the key-value models against size."""
 
     name = "capacity"
-    default_circuit = None
     parameters = PARAMETERS
 
     def check(self, p: dict[str, Any]) -> None:
@@ -351,7 +350,5 @@ class Capacity:
         return rates
 
     def figures(self, p: dict[str, Any], metrics: dict[str, Any]) -> dict[str, Any]:
-        from neuro_kv.analysis.plots import capacity_figure
-
         return {"capacity.png": partial(capacity_figure, metrics, p["n_slots"],
                                         p["criterion"])}

@@ -12,10 +12,11 @@ import numpy as np
 
 from neuro_kv.analysis.decoding import decode_dual_rail, most_active, recall_accuracy, slot_share
 from neuro_kv.analysis.plots import raster_figure
+from neuro_kv.contracts import RunProtocol
 from neuro_kv.parameters import ParameterError
 from neuro_kv.protocols.paired_recall import PARAMETERS as PAIRED_PARAMETERS
 from neuro_kv.protocols.paired_recall import hide_entries, n_slots, schedule_step
-from neuro_kv.schedule import Phase, Schedule
+from neuro_kv.schedule import Phase, Schedule, members
 from neuro_kv.spikes import SpikeRecord
 
 __all__ = [
@@ -28,7 +29,7 @@ __all__ = [
 TIMING_PARAMETERS = [PAIRED_PARAMETERS[name] for name in ("window", "gap", "dt")]
 
 
-class KVIndexProtocol:
+class KVIndexProtocol(RunProtocol):
     """What the single-network protocols on ``kv-index`` share: the circuit, the healthy
     encoding rate of its slots, and their figures (``raster.png`` and ``NAME.png``, drawn by
     the subclass's ``figure`` from the run's metrics)."""
@@ -55,7 +56,7 @@ class KVIndexProtocol:
 def new_schedule(p: dict[str, Any]) -> Schedule:
     """An empty schedule for the circuit sizes and timing in ``p``."""
     return Schedule(window=p["window"], gap=p["gap"], step=schedule_step(p),
-                    n_input=p["n_input"], n_value=p["n_value"], n_slots=n_slots(p))
+                    n_input=p["n_input"], n_value=p["n_value"])
 
 
 def check_slots(p: dict[str, Any], needed: int, what: str) -> None:
@@ -75,8 +76,8 @@ def check_at_most(p: dict[str, Any], name: str, bound: str) -> None:
 def encode(item: int, key: np.ndarray, value: np.ndarray, slot: int,
            modulator: float = 1.0, **tags: Any) -> Phase:
     """One encoding window: key on the input, value taught, plateau on ``slot``."""
-    return Phase("encode", item, cue=key, teacher=value, plateau_slots=(slot,),
-                 modulator=modulator, tags=tags)
+    return Phase("encode", item, cue=key, teacher=value, modulator=modulator,
+                 controls={"plateau": members([slot])}, tags=tags)
 
 
 def erase(p: dict[str, Any], **tags: Any) -> Phase:
@@ -84,7 +85,7 @@ def erase(p: dict[str, Any], **tags: Any) -> Phase:
     one step (keys start at 0, so no slot wins until it is written again; a slot written
     again overwrites its old value). Blocks of one schedule use it to be independent."""
     return Phase("erase", -1, cue=np.zeros(p["n_input"]),
-                 weakened_slots=tuple(range(n_slots(p))), key_retention=0.0, tags=tags)
+                 controls={"key_retention": members(range(n_slots(p)), 0.0)}, tags=tags)
 
 
 def flip_entries(pattern: np.ndarray, fraction: float, rng: np.random.Generator

@@ -36,7 +36,7 @@ from neuro_kv.protocols.common import (
 )
 from neuro_kv.protocols.paired_recall import hide_entries, n_slots, schedule_step
 from neuro_kv.rate_models import ForgettingHopfieldMemory, SlotMemory
-from neuro_kv.schedule import Phase, Schedule
+from neuro_kv.schedule import Phase, Schedule, members
 from neuro_kv.spikes import SpikeRecord
 
 __all__ = ["ContinualRecall", "Stream", "draw_stream", "replay", "slot_tag", "POLICIES"]
@@ -124,8 +124,9 @@ class ContinualRecall(KVIndexProtocol):
                                        tags={"stream": s}))
                 elif stream.stored[t]:
                     schedule.add(Phase("encode", t, cue=stream.keys[t],
-                                       teacher=stream.values[t], plateau_slots=stream.tags[t],
-                                       modulator=1.0, tags={"stream": s}))
+                                       teacher=stream.values[t], modulator=1.0,
+                                       controls={"plateau": members(stream.tags[t])},
+                                       tags={"stream": s}))
         return schedule
 
     def analyse(self, p: dict[str, Any], streams: list[Stream], schedule: Schedule,

@@ -34,7 +34,7 @@ from neuro_kv.protocols.common import (
     read_out,
 )
 from neuro_kv.protocols.paired_recall import Patterns, schedule_step
-from neuro_kv.schedule import Phase, Schedule
+from neuro_kv.schedule import Phase, Schedule, members
 from neuro_kv.spikes import SpikeRecord
 
 __all__ = ["EngramRescue"]
@@ -84,17 +84,18 @@ class EngramRescue(KVIndexProtocol):
             schedule.add(encode(item, key, value, item))
         for item, cue in enumerate(patterns.cues):
             schedule.add(Phase("retrieve", item, cue=cue, tags={"block": "before"}))
-        schedule.add(Phase("amnesia", -1, cue=blank, weakened_slots=amnesic,
-                           key_retention=p["key_retention"]))
+        schedule.add(Phase("amnesia", -1, cue=blank,
+                           controls={"key_retention": members(amnesic, p["key_retention"])}))
         for item, cue in enumerate(patterns.cues):
             schedule.add(Phase("retrieve", item, cue=cue, tags={"block": "after"}))
         for item in amnesic:
-            schedule.add(Phase("stimulate", item, cue=blank, stimulated_slots=(item,)))
+            schedule.add(Phase("stimulate", item, cue=blank,
+                               controls={"stimulation": members([item])}))
         for gain in p["gains"]:
             if gain != 1.0:
                 for item in amnesic:
                     schedule.add(Phase("retrieve", item, cue=patterns.cues[item],
-                                       key_pathway_gain=gain, gained_slots=amnesic,
+                                       controls={"key_pathway_gain": members(amnesic, gain)},
                                        tags={"block": "gain", "gain": gain}))
         return schedule
 

@@ -43,7 +43,7 @@ from neuro_kv.protocols.common import (
 from neuro_kv.protocols.continual_recall import Stream, draw_stream, replay, slot_tag
 from neuro_kv.protocols.paired_recall import n_slots, schedule_step
 from neuro_kv.rate_models import ForgettingHopfieldMemory, MetaplasticSlotMemory
-from neuro_kv.schedule import Phase, Schedule
+from neuro_kv.schedule import Phase, Schedule, members
 from neuro_kv.spikes import SpikeRecord
 
 __all__ = ["Flashbulb", "SalientStream", "CONDITIONS"]
@@ -123,8 +123,8 @@ class Flashbulb(KVIndexProtocol):
                         salient = condition == "salient" and t in salient_stream.salient
                         schedule.add(Phase(
                             "encode", t, cue=stream.keys[t], teacher=stream.values[t],
-                            plateau_slots=stream.tags[t],
                             modulator=p["salience"] if salient else 1.0,
+                            controls={"plateau": members(stream.tags[t])},
                             tags={**tags, "salient": salient}))
         return schedule
 

@@ -12,7 +12,7 @@ seeds with 95 % t intervals (``NAME_ci``): ``accuracy_by_load`` (hetero),
 ``rate_accuracy_by_load`` and ``rate_autoassociative_accuracy_by_load``.
 
 A protocol of many runs (like ``capacity``): every spiking run is one
-`neuro_kv.engine.RunRequest`; the engine runs them as batches of replicas.
+`neuro_kv.preparation.RunRequest`; the engine runs them as batches of replicas.
 """
 
 from __future__ import annotations
@@ -24,11 +24,15 @@ from typing import Any
 
 import numpy as np
 
+from neuro_kv.analysis.memory_task_figures import heteroassociation_figure
 from neuro_kv.analysis.statistics import t_interval
-from neuro_kv.engine import RunRequest, run_requests
+from neuro_kv.contracts import ManyRunProtocol
+from neuro_kv.engine import run_requests
 from neuro_kv.parameters import Parameter, ParameterError, ParameterSet
+from neuro_kv.preparation import RunRequest, plan_run
 from neuro_kv.protocols.capacity import MAX_RUNS
 from neuro_kv.rate_models import BidirectionalMemory, SlotMemory
+from neuro_kv.seeding import reference_rng
 
 __all__ = ["Heteroassociation", "CASES"]
 
@@ -49,11 +53,10 @@ PARAMETERS = ParameterSet([
 CASES = {"hetero": "random", "auto": "key"}
 
 
-class Heteroassociation:
+class Heteroassociation(ManyRunProtocol):
     """Heteroassociative recall against load, beside the autoassociative case and a BAM."""
 
     name = "heteroassociation"
-    default_circuit = None
     parameters = PARAMETERS
 
     def check(self, p: dict[str, Any]) -> None:
@@ -113,19 +116,14 @@ class Heteroassociation:
         return metrics
 
     def figures(self, p: dict[str, Any], metrics: dict[str, Any]) -> dict[str, Any]:
-        from neuro_kv.analysis.memory_task_figures import heteroassociation_figure
-
         return {"heteroassociation.png": partial(heteroassociation_figure, metrics)}
 
 
 def rate_references(overrides: dict[str, Any], seed: int) -> dict[str, float]:
     """Accuracy of the rate slot memory (``rate``) and the BAM (``bam``) on the patterns,
     cues and slot tags ``paired-recall`` drew for this run."""
-    from neuro_kv.api import prepare
-
-    proto, _, values, _ = prepare("paired-recall", "kv-index", "numpy", seed, overrides)
-    patterns = proto.draw_patterns(values, np.random.default_rng(seed))
-    rng = np.random.default_rng([seed, 2])
+    planned = plan_run(RunRequest("paired-recall", seed, overrides, "kv-index"), "numpy")
+    values, patterns, rng = planned.values, planned.patterns, reference_rng(seed)
     slots = SlotMemory(values["n_slots"])
     slots.store(patterns.keys, patterns.values, rng, slots=patterns.tagged_slots)
     bam = BidirectionalMemory(patterns.keys, patterns.values)

@@ -18,9 +18,10 @@ from brian2 import ms
 
 from neuro_kv.analysis.decoding import decode_dual_rail, recall_accuracy, slot_competition
 from neuro_kv.analysis.plots import dual_rail_difference, raster_figure, weights_figure
+from neuro_kv.contracts import RunProtocol
 from neuro_kv.neurons import rail_counts
 from neuro_kv.parameters import Parameter, ParameterError, ParameterSet
-from neuro_kv.schedule import Phase, Schedule
+from neuro_kv.schedule import Phase, Schedule, members
 from neuro_kv.spikes import SpikeRecord
 
 __all__ = ["PairedRecall", "Patterns", "assign_slots"]
@@ -85,7 +86,7 @@ PARAMETERS = ParameterSet([
 ])
 
 
-class PairedRecall:
+class PairedRecall(RunProtocol):
     """Encode ``n_items`` pairs, then retrieve each with a partial key."""
 
     name = "paired-recall"
@@ -115,11 +116,12 @@ class PairedRecall:
 
     def schedule(self, p: dict[str, Any], patterns: Patterns) -> Schedule:
         schedule = Schedule(window=p["window"], gap=p["gap"], step=schedule_step(p),
-                            n_input=p["n_input"], n_value=p["n_value"], n_slots=n_slots(p))
+                            n_input=p["n_input"], n_value=p["n_value"])
+        slots = "n_slots" in p  # a circuit with slots (kv-index) tags the storing slot
         for item, (key, value) in enumerate(zip(patterns.keys, patterns.values, strict=False)):
+            controls = {"plateau": members(patterns.tagged_slots[item])} if slots else {}
             schedule.add(Phase("encode", item, cue=key, teacher=value,
-                               plateau_slots=patterns.tagged_slots[item],
-                               modulator=p["encoding_modulator"]))
+                               modulator=p["encoding_modulator"], controls=controls))
         for item, cue in enumerate(patterns.cues):
             schedule.add(Phase("retrieve", item, cue=cue))
         return schedule

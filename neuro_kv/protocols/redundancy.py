@@ -44,7 +44,7 @@ from neuro_kv.protocols.common import (
 )
 from neuro_kv.protocols.paired_recall import hide_entries, n_slots, schedule_step
 from neuro_kv.rate_models import SlotMemory
-from neuro_kv.schedule import Phase, Schedule
+from neuro_kv.schedule import Phase, Schedule, members
 from neuro_kv.spikes import SpikeRecord
 
 __all__ = ["Redundancy", "Block", "group_slots"]
@@ -152,16 +152,17 @@ class Redundancy(KVIndexProtocol):
         for b, block in enumerate(blocks):
             schedule.add(erase(p, block=b))
             for i, (key, value) in enumerate(zip(block.keys, block.values, strict=True)):
-                schedule.add(Phase("encode", i, cue=key, teacher=value,
-                                   plateau_slots=block.slots[i], modulator=1.0,
+                schedule.add(Phase("encode", i, cue=key, teacher=value, modulator=1.0,
+                                   controls={"plateau": members(block.slots[i])},
                                    tags={"block": b}))
             if block.removed:
-                schedule.add(Phase("damage", -1, cue=blank, weakened_slots=block.removed,
-                                   key_retention=0.0, tags={"block": b}))
+                schedule.add(Phase("damage", -1, cue=blank,
+                                   controls={"key_retention": members(block.removed, 0.0)},
+                                   tags={"block": b}))
             elif block.kind in ("synapses", "noise") and block.loss > 0:
                 level = "synapse_loss" if block.kind == "synapses" else "weight_noise"
-                schedule.add(Phase("damage", -1, cue=blank, tags={"block": b},
-                                   **{level: block.loss}))
+                schedule.add(Phase("damage", -1, cue=blank, controls={level: block.loss},
+                                   tags={"block": b}))
             for i, cue in enumerate(block.cues):
                 schedule.add(Phase("retrieve", i, cue=cue, tags={"block": b}))
         return schedule

@@ -100,8 +100,8 @@ class SeparabilityRobustness(KVIndexProtocol):
         for gain in p["sharpness_levels"]:
             for noise, cues in zip(p["noise_levels"], patterns.cues, strict=True):
                 for item, cue in enumerate(cues):
-                    schedule.add(Phase("retrieve", item, cue=cue, latch_gain=gain,
-                                       inhibition_gain=gain,
+                    schedule.add(Phase("retrieve", item, cue=cue,
+                                       controls={"latch_gain": gain, "inhibition_gain": gain},
                                        tags={"sharpness": gain, "noise": noise}))
         return schedule
 

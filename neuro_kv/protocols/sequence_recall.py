@@ -102,7 +102,8 @@ class SequenceRecall(KVIndexProtocol):
             schedule.add(Phase("retrieve", 0, cue=chains.first_cues[c],
                                tags={"chain": c, "cue": "first key"}))
             for t in range(1, chains.length(c)):
-                schedule.add(Phase("retrieve", t, cue=silent, reentry=p["reentry_gain"],
+                schedule.add(Phase("retrieve", t, cue=silent,
+                                   controls={"reentry": p["reentry_gain"]},
                                    tags={"chain": c, "cue": "re-entry"}))
         return schedule
 
