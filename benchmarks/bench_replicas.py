@@ -28,7 +28,7 @@ from brian2.devices.device import get_device, reset_device
 
 from neuro_kv.devices import RuntimeNetwork, StandaloneNetwork, quiet_brian, use_runtime
 from neuro_kv.parameters import format_value
-from neuro_kv.preparation import prepare
+from neuro_kv.preparation import RunRequest, plan_run
 from neuro_kv.schedule import padded_rows
 
 ITEMS = 20
@@ -43,7 +43,8 @@ class Plain:
             self.directory = tempfile.mkdtemp(prefix="plain_kv_index_")
             set_device("cpp_standalone", build_on_run=False, directory=self.directory)
             defaultclock.dt = 0.1 * ms
-            network, duration = plain_kv_index.build(ITEMS, 1)
+            network, duration, _ = plain_kv_index.build(
+                *plain_kv_index.paired_recall_patterns(ITEMS, 1), 1)
             network.run(duration * second, namespace={})
             device.build(directory=self.directory, compile=True, run=False,
                          with_output=False)
@@ -52,7 +53,8 @@ class Plain:
         else:
             use_runtime(device_name)
             defaultclock.dt = 0.1 * ms
-            self.network, duration = plain_kv_index.build(ITEMS, 1)
+            self.network, duration, _ = plain_kv_index.build(
+                *plain_kv_index.paired_recall_patterns(ITEMS, 1), 1)
             self.network.store()
             self.duration = duration
             self.network.run(duration * second, namespace={})  # creates (compiles) the code
@@ -79,10 +81,10 @@ class Framework:
     def __init__(self, device_name: str, replicas: int):
         self.runs = []
         for seed in range(1, replicas + 1):
-            protocol, circuit, values, pset = prepare("paired-recall", None, device_name,
-                                                      seed, {"n_items": ITEMS})
-            patterns = protocol.draw_patterns(values, np.random.default_rng(seed))
-            self.runs.append((values, protocol.schedule(values, patterns), seed))
+            planned = plan_run(RunRequest("paired-recall", seed, {"n_items": ITEMS}),
+                               device_name)
+            circuit, values, pset = planned.circuit, planned.values, planned.parameters
+            self.runs.append((values, planned.schedule, seed))
         values, schedule, _ = self.runs[0]
         structure = {name: values[name] for name in circuit.structural_parameters}
         rows = padded_rows(schedule.steps)

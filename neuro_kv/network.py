@@ -28,7 +28,8 @@ from brian2 import SpikeMonitor, Synapses, TimedArray
 from brian2.units.fundamentalunits import Quantity
 
 __all__ = ["Slice", "Stimulus", "WeightPathway", "BuiltNetwork", "RunInputs",
-           "block_connections", "connect_blocks", "MODULATOR_STIMULUS"]
+           "block_connections", "connect_blocks", "schedule_stimuli", "replica_of",
+           "owned_by", "MODULATOR_STIMULUS"]
 
 #: the stimulus every circuit's network has: the schedule's neuromodulator level, one column
 #: per replica (the runaway guard reads it to know when a replica is storing)
@@ -243,3 +244,25 @@ def connect_blocks(synapses: Synapses, pre: Slice, post: Slice, replicas: int,
     """Connect ``synapses`` within each replica (see `block_connections`)."""
     i, j = block_connections(pre, post, replicas, condition)
     synapses.connect(i=i, j=j)
+
+
+def schedule_stimuli(declared: Mapping[str, tuple[Callable[[Mapping[str, Any]], int], float]],
+                     p: Mapping[str, Any], replicas: int, rows: int, step: Quantity
+                     ) -> dict[str, Stimulus]:
+    """One `Stimulus` per declared schedule array (name -> (columns per replica as a function
+    of the parameters, value after a schedule's end)): a TimedArray of ``rows`` steps of
+    ``step`` with a block of columns per replica. Named ``NAME_schedule`` (a fixed name, so
+    the generated code is the same however many networks a process builds)."""
+    return {name: Stimulus(TimedArray(np.full((rows, replicas * columns(p)), fill), dt=step,
+                                      name=f"{name}_schedule"), columns(p), fill)
+            for name, (columns, fill) in declared.items()}
+
+
+def replica_of(replicas: int, size: int) -> np.ndarray:
+    """The replica of each neuron of a group of ``replicas`` blocks of ``size`` neurons."""
+    return np.repeat(np.arange(replicas), size)
+
+
+def owned_by(group: Any, names: Sequence[str]) -> dict[str, list[tuple[Any, str]]]:
+    """Per-replica parameters each held by the variable of the same name of ``group``."""
+    return {name: [(group, name)] for name in names}

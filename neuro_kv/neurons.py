@@ -14,6 +14,7 @@ of its entry's level); `rail_counts` sums it per rail, and ``neuro_kv.analysis.d
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -22,7 +23,8 @@ from brian2 import Clock, NeuronGroup, ms, mV, second
 from neuro_kv.parameters import Parameter
 from neuro_kv.random_stream import STREAMS, exponential
 
-__all__ = ["lif_parameters", "poisson_rail_input", "rail_layout", "rail_counts"]
+__all__ = ["lif_parameters", "lif_variables", "poisson_rail_input", "rail_layout",
+           "rail_counts"]
 
 INPUT_MODEL = """
 rate : Hz                            # this neuron's rate in the current schedule step
@@ -82,6 +84,14 @@ def lif_parameters() -> list[Parameter]:
         Parameter("v_reset", -65 * mV, "reset potential", "quantity", mV),
         Parameter("v_threshold", -50 * mV, "spike threshold", "quantity", mV),
     ]
+
+
+def lif_variables(groups: Sequence[Any]) -> dict[str, list[tuple[Any, str]]]:
+    """The per-replica LIF parameters of ``groups`` (each a variable of the same name; the
+    membrane potential starts at rest)."""
+    return {"v_rest": [(g, "v_rest") for g in groups] + [(g, "v") for g in groups],
+            "v_reset": [(g, "v_reset") for g in groups],
+            "v_threshold": [(g, "v_threshold") for g in groups]}
 
 
 def poisson_rail_input(replicas: int, n_entries: int, copies: int, cue_level: Any,

@@ -87,7 +87,7 @@ def population_vector_deg(counts: np.ndarray) -> np.ndarray:
 
 
 def angular_error_deg(estimate: np.ndarray, target: np.ndarray) -> np.ndarray:
-    """|estimate - target| wrapped to [0, 180] degrees."""
+    """The absolute angular difference ``|estimate - target|``, wrapped to [0, 180] degrees."""
     return np.abs((np.asarray(estimate) - np.asarray(target) + 180) % 360 - 180)
 
 

@@ -32,17 +32,19 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-from brian2 import Clock, Hz, NeuronGroup, SpikeMonitor, Synapses, TimedArray, ms, mV
+from brian2 import Clock, Hz, NeuronGroup, SpikeMonitor, Synapses, ms, mV
 
 from neuro_kv.network import (
     MODULATOR_STIMULUS,
     BuiltNetwork,
     Slice,
-    Stimulus,
     WeightPathway,
     connect_blocks,
+    owned_by,
+    replica_of,
+    schedule_stimuli,
 )
-from neuro_kv.neurons import lif_parameters, poisson_rail_input, rail_layout
+from neuro_kv.neurons import lif_parameters, lif_variables, poisson_rail_input, rail_layout
 from neuro_kv.parameters import Parameter, ParameterSet
 from neuro_kv.plasticity import rail_covariance
 from neuro_kv.random_stream import STREAMS, normal
@@ -236,9 +238,7 @@ class HopfieldCircuit:
         views = {"input": Slice(n_in, 0, n_in), "cortex_key": Slice(n_memory, 0, n_key),
                  "cortex": Slice(n_memory, n_key, n_memory - n_key),
                  "inhibitory": Slice(p["n_inhibitory"], 0, p["n_inhibitory"])}
-        stimuli = {name: Stimulus(TimedArray(np.full((rows, K * columns(p)), fill), dt=step,
-                                             name=f"{name}_schedule"), columns(p), fill)
-                   for name, (columns, fill) in STIMULI.items()}
+        stimuli = schedule_stimuli(STIMULI, p, K, rows, step)
         schedules = {name: s.timed_array for name, s in stimuli.items()}
         constants = {name: p[name] for name in ("tau_m", "tau_m_inhibitory", "tau_exc",
                                                 "tau_inh", "tau_recurrent", "tau_ramp",
@@ -252,9 +252,8 @@ class HopfieldCircuit:
                              namespace={**constants, **schedules, "noise": normal})
         entry, rail = rail_layout(n_entries, copies)
         memory.rail_sign = np.tile(1.0 - 2.0 * rail, K)
-        memory.teacher_column = np.repeat(np.arange(K), n_memory) * n_entries + np.tile(entry,
-                                                                                       K)
-        memory.replica = np.repeat(np.arange(K), n_memory)
+        memory.teacher_column = replica_of(K, n_memory) * n_entries + np.tile(entry, K)
+        memory.replica = replica_of(K, n_memory)
         memory.neuron = np.tile(np.arange(n_memory), K)
         memory.run_regularly(MEMORY_GATES, clock=Clock(step, name="memory_gates_clock"),
                              when="start", name="memory_gates")
@@ -303,17 +302,14 @@ class HopfieldCircuit:
                        "cortex_key": (monitors["memory"], views["cortex_key"]),
                        "cortex": (monitors["memory"], views["cortex"]),
                        "inhibitory": (monitors["inhibitory"], views["inhibitory"])}
-        lif_groups = (memory, inhibitory)
         per_replica = {
-            "v_rest": [(g, "v_rest") for g in lif_groups] + [(g, "v") for g in lif_groups],
-            "v_reset": [(g, "v_reset") for g in lif_groups],
-            "v_threshold": [(g, "v_threshold") for g in lif_groups],
-            "input_rate": [(inputs, "input_rate")],
-            "memory_to_inhibitory": [(inhibitory, "memory_to_inhibitory")],
-            **{name: [(memory, name)] for name in (
+            **lif_variables((memory, inhibitory)),
+            **owned_by(inputs, ("input_rate",)),
+            **owned_by(inhibitory, ("memory_to_inhibitory",)),
+            **owned_by(memory, (
                 "teacher_drive", "retrieval_bias", "reset_inhibition", "noise_sigma",
                 "cue_gain", "recurrent_gain", "rail_inhibition", "inhibition_strength",
-                "acetylcholine_suppression", "eta_covariance", "activity_threshold")},
+                "acetylcholine_suppression", "eta_covariance", "activity_threshold")),
         }
         return BuiltNetwork(
             replicas=K, rows=rows, step=step,

@@ -48,7 +48,6 @@ from brian2 import (
     NeuronGroup,
     SpikeMonitor,
     Synapses,
-    TimedArray,
     ms,
     mV,
 )
@@ -57,11 +56,13 @@ from neuro_kv.network import (
     MODULATOR_STIMULUS,
     BuiltNetwork,
     Slice,
-    Stimulus,
     WeightPathway,
     connect_blocks,
+    owned_by,
+    replica_of,
+    schedule_stimuli,
 )
-from neuro_kv.neurons import lif_parameters, poisson_rail_input, rail_layout
+from neuro_kv.neurons import lif_parameters, lif_variables, poisson_rail_input, rail_layout
 from neuro_kv.parameters import Parameter, ParameterError, ParameterSet
 from neuro_kv.plasticity import (
     VALUE_RULES,
@@ -248,6 +249,14 @@ I_inh_post += feedforward_inhibition_post * key_open
 """
 VALUE_TRANSMISSION = ("I_exc_post += value_gain_post * w"
                       " * clip(1 - acetylcholine_suppression_post * modulator_post, 0, 1)")
+#: the latch: a slot's spike excites itself (not while storing; scaled by the latch gain)
+LATCH = ("I_self_post += self_excitation_post * latch_gain_post"
+         " * clip(1 - modulator_post, 0, 1)")
+TO_INHIBITORY = "I_exc_post += index_to_inhibitory_post"
+FROM_INHIBITORY = "I_inh_post += inhibition_strength_post * inhibition_gain_post"
+#: a cortical spike counts toward its entry's input buffer, on the same rail or the other
+REENTRY_COUNT = ("reentry_same_post += same_rail\n"
+                 "reentry_other_post += 1 - same_rail")
 
 LIF_THRESHOLD = "v > v_threshold"
 LIF_RESET = "v = v_reset"
@@ -405,43 +414,38 @@ class KVIndexCircuit:
         views = {"input": Slice(n_in, 0, n_in), "index": Slice(p["n_slots"], 0, p["n_slots"]),
                  "inhibitory": Slice(p["n_inhibitory"], 0, p["n_inhibitory"]),
                  "cortex": Slice(n_ctx, 0, n_ctx)}
-        # fixed names (not Brian's numbered defaults): the generated code stays the same
-        # however many networks a process builds
-        stimuli = {name: Stimulus(TimedArray(np.full((rows, K * columns(p)), fill), dt=step,
-                                             name=f"{name}_schedule"), columns(p), fill)
-                   for name, (columns, fill) in STIMULI.items()}
+        stimuli = schedule_stimuli(STIMULI, p, K, rows, step)
         schedules = {name: s.timed_array for name, s in stimuli.items()}
         constants = {name: p[name] for name in ("tau_m", "tau_m_inhibitory", "tau_exc",
                                                 "tau_inh", "tau_self", "tau_value_trace")}
+        metaplastic = p["metaplasticity"] == "on"
+        damage = p["synapse_damage"] == "on"
+        lif = {"threshold": LIF_THRESHOLD, "refractory": p["refractory"],
+               "method": "exponential_euler"}
 
+        # populations: entorhinal input (with the re-entry buffer), the index of slots,
+        # its interneurons, cortex
         inputs = poisson_rail_input(K, p["n_input"], p["input_copies"],
                                     schedules["cue_level"], step,
                                     reentry=(schedules["reentry_level"],
                                              schedules["onset_level"]))
-
-        lif = {"threshold": LIF_THRESHOLD, "refractory": p["refractory"],
-               "method": "exponential_euler"}
         index = NeuronGroup(K * p["n_slots"], INDEX_MODEL, name="index", reset=LIF_RESET,
                             namespace={**constants, **schedules}, **lif)
-        index.replica = np.repeat(np.arange(K), p["n_slots"])
+        index.replica = replica_of(K, p["n_slots"])
         index.run_regularly(INDEX_GATES, clock=Clock(step, name="index_gates_clock"),
                             when="start", name="index_gates")
-
         inhibitory = NeuronGroup(K * p["n_inhibitory"], INHIBITORY_MODEL, name="inhibitory",
                                  reset=LIF_RESET, namespace=constants, **lif)
-
         cortex = NeuronGroup(K * n_ctx, CORTEX_MODEL, name="cortex", reset=CORTEX_RESET,
                              namespace={**constants, **schedules}, **lif)
         entry, rail = rail_layout(p["n_value"], p["value_copies"])
         cortex.rail_sign = np.tile(1.0 - 2.0 * rail, K)
-        cortex.teacher_column = np.repeat(np.arange(K), n_ctx) * p["n_value"] + np.tile(entry,
-                                                                                       K)
-        cortex.replica = np.repeat(np.arange(K), n_ctx)
+        cortex.teacher_column = replica_of(K, n_ctx) * p["n_value"] + np.tile(entry, K)
+        cortex.replica = replica_of(K, n_ctx)
         cortex.run_regularly(CORTEX_GATES, clock=Clock(step, name="cortex_gates_clock"),
                              when="start", name="cortex_gates")
 
-        metaplastic = p["metaplasticity"] == "on"
-        damage = p["synapse_damage"] == "on"
+        # keys: input -> index, the three-factor rule (metaplastic: flashbulb memories)
         key_rule = key_metaplastic() if metaplastic else key_three_factor()
         damage_namespace = {**schedules, "kept": kept, "scaled_normal": scaled_normal}
         keys = key_rule.synapses(inputs, index, transmission=KEY_TRANSMISSION, name="keys",
@@ -452,12 +456,8 @@ class KVIndexCircuit:
                            clock=Clock(step, name="key_retention_clock"), when="start",
                            name="key_retention")
 
-        if p["value_rule"] == "stdp":
-            value_rule = value_stdp(p["stdp_tau_plus"], p["stdp_tau_minus"])
-        elif metaplastic:
-            value_rule = value_metaplastic()
-        else:
-            value_rule = value_rate_hebbian()
+        # values: index -> cortex, rate-Hebbian (metaplastic) or STDP
+        value_rule = value_rule_of(p, metaplastic)
         value_synapses = value_rule.synapses(
             index, cortex, transmission=VALUE_TRANSMISSION, name="values",
             namespace=damage_namespace, extra_model=SYNAPSE_NUMBER if damage else "")
@@ -475,55 +475,30 @@ class KVIndexCircuit:
         # re-entry: every cortical neuron counts toward the buffer of its entry's input
         # neurons (on their own rail or the other one); entries beyond n_input have none
         reentry = Synapses(cortex, inputs, model="same_rail : 1 (constant)",
-                           on_pre="reentry_same_post += same_rail\n"
-                                  "reentry_other_post += 1 - same_rail",
-                           name="reentry")
+                           on_pre=REENTRY_COUNT, name="reentry")
         source, target, same_rail = reentry_synapses(p, K)
         reentry.connect(i=source, j=target)
         reentry.same_rail = same_rail
 
-        self_excitation = Synapses(
-            index, index, on_pre="I_self_post += self_excitation_post * latch_gain_post"
-                   " * clip(1 - modulator_post, 0, 1)",
-            name="self_excitation")
+        # the read-out: a latch on each slot, pooled recurrent inhibition
+        self_excitation = Synapses(index, index, on_pre=LATCH, name="self_excitation")
         self_excitation.connect(j="i")
-        to_inhibitory = Synapses(index, inhibitory,
-                                 on_pre="I_exc_post += index_to_inhibitory_post",
+        to_inhibitory = Synapses(index, inhibitory, on_pre=TO_INHIBITORY,
                                  name="index_to_inhibitory")
         connect_blocks(to_inhibitory, views["index"], views["inhibitory"], K)
-        from_inhibitory = Synapses(
-            inhibitory, index, on_pre="I_inh_post += inhibition_strength_post"
-                                      " * inhibition_gain_post",
-            name="inhibitory_to_index")
+        from_inhibitory = Synapses(inhibitory, index, on_pre=FROM_INHIBITORY,
+                                   name="inhibitory_to_index")
         connect_blocks(from_inhibitory, views["inhibitory"], views["index"], K)
 
         groups = {"input": inputs, "index": index, "inhibitory": inhibitory, "cortex": cortex}
         monitors = {name: SpikeMonitor(g, name=f"{name}_spikes") for name, g in groups.items()}
-        lif_groups = (index, inhibitory, cortex)
-        per_replica = {
-            "v_rest": [(g, "v_rest") for g in lif_groups] + [(g, "v") for g in lif_groups],
-            "v_reset": [(g, "v_reset") for g in lif_groups],
-            "v_threshold": [(g, "v_threshold") for g in lif_groups],
-            "input_rate": [(inputs, "input_rate")],
-            "index_to_inhibitory": [(inhibitory, "index_to_inhibitory")],
-            **{name: [(index, name)] for name in (
-                "plateau_drive", "stimulation_drive", "self_excitation",
-                "inhibition_strength", "key_gain", "feedforward_inhibition",
-                "key_acetylcholine_suppression", "eta_key", "tau_key_decay",
-                "onset_reset")},
-            "stability_threshold": [(index, "stability_threshold"),
-                                    (cortex, "stability_threshold")],
-            **{name: [(cortex, name)] for name in (
-                "teacher_drive", "value_gain", "acetylcholine_suppression", "eta_value",
-                "stdp_a_plus", "stdp_a_minus")},
-        }
         return BuiltNetwork(
             replicas=K, rows=rows, step=step,
             objects=[*groups.values(), keys, value_synapses, reentry, self_excitation,
                      to_inhibitory, from_inhibitory, *monitors.values()],
             populations={name: (monitors[name], views[name]) for name in groups},
             stimuli=stimuli,
-            replica_variables=per_replica,
+            replica_variables=replica_variables(inputs, index, inhibitory, cortex),
             seeds=[(inputs, "seed"), (index, "seed")],
             weights={"keys": WeightPathway(keys, views["input"], views["index"],
                                            current_key_weights),
@@ -531,3 +506,28 @@ class KVIndexCircuit:
                                              views["cortex"])},
             stimulus=stimulus,
         )
+
+
+def value_rule_of(p: dict[str, Any], metaplastic: bool) -> Any:
+    """The value synapses' rule: STDP, or rate-Hebbian (metaplastic if switched on)."""
+    if p["value_rule"] == "stdp":
+        return value_stdp(p["stdp_tau_plus"], p["stdp_tau_minus"])
+    return value_metaplastic() if metaplastic else value_rate_hebbian()
+
+
+def replica_variables(inputs: Any, index: Any, inhibitory: Any, cortex: Any
+                      ) -> dict[str, list[tuple[Any, str]]]:
+    """Which variables hold each per-replica parameter (one value per replica)."""
+    return {
+        **lif_variables((index, inhibitory, cortex)),
+        **owned_by(inputs, ("input_rate",)),
+        **owned_by(inhibitory, ("index_to_inhibitory",)),
+        **owned_by(index, ("plateau_drive", "stimulation_drive", "self_excitation",
+                           "inhibition_strength", "key_gain", "feedforward_inhibition",
+                           "key_acetylcholine_suppression", "eta_key", "tau_key_decay",
+                           "onset_reset")),
+        "stability_threshold": [(index, "stability_threshold"),
+                                (cortex, "stability_threshold")],
+        **owned_by(cortex, ("teacher_drive", "value_gain", "acetylcholine_suppression",
+                            "eta_value", "stdp_a_plus", "stdp_a_minus")),
+    }
