@@ -25,7 +25,7 @@ import time
 import traceback
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, nullcontext
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import product
 from pathlib import Path
 from typing import Any
@@ -38,7 +38,7 @@ from neuro_kv.contracts import ManyRunProtocol
 from neuro_kv.devices import quiet_brian
 from neuro_kv.engine import DEFAULT_DEVICE, Batch, RunFailure, plan_batches, run_batch
 from neuro_kv.parameters import ParameterError
-from neuro_kv.preparation import RunRequest, prepare
+from neuro_kv.preparation import PlannedRun, RunRequest, plan_run, prepare
 from neuro_kv.registry import get_protocol
 from neuro_kv.storage import atomic_file, save_result, write_atomic
 from neuro_kv.version import __version__
@@ -63,6 +63,9 @@ class RunSpec:
     overrides: dict[str, Any]
     swept: tuple[tuple[str, str], ...]
     run_id: str
+    #: the run resolved once (patterns and schedule drawn), for the batches; not part of
+    #: its identity
+    planned: PlannedRun | None = field(default=None, compare=False, repr=False)
 
     @property
     def request(self) -> RunRequest:
@@ -123,12 +126,12 @@ def plan(protocol: str, grid: dict[str, list[str]], seeds: list[int], *,
         swept = tuple(zip(grid, combination, strict=True))
         overrides = {**base, **dict(swept)}
         for seed in seeds:
-            _, circ, values, pset = prepare(protocol, circuit, device, seed, overrides)
-            strings = pset.to_strings(values)
-            circuit_name = circ.name if circ else ""
+            planned = plan_run(RunRequest(protocol, seed, overrides, circuit), device)
+            strings = planned.parameters.to_strings(planned.values)
+            circuit_name = planned.circuit.name if planned.circuit else ""
             specs.append(RunSpec(protocol, circuit, circuit_name, device, seed, overrides,
                                  swept, run_hash(protocol, circuit_name, device, seed,
-                                                 strings)))
+                                                 strings), planned))
     return specs
 
 
@@ -338,8 +341,8 @@ def run_pending(client: Any, specs: list[RunSpec], runs: Path, out: Path,
                                key=f"neuro-kv-{spec.run_id}-{time.time_ns()}"): [spec]
                  for spec in todo}
     else:
-        batches, failures = plan_batches([spec.request for spec in todo], todo[0].device,
-                                         workers=workers)
+        batches, failures = plan_batches([spec.planned or spec.request for spec in todo],
+                                         todo[0].device, workers=workers)
         for number, failure in failures:
             record_failure(runs, todo[number].run_id, failure.error, failure.traceback, 0.0,
                            failure.status)
