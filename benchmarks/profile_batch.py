@@ -11,12 +11,11 @@ from __future__ import annotations
 
 import argparse
 
-import numpy as np
 from brian2 import second
 
 from neuro_kv.devices import RuntimeNetwork, StandaloneNetwork, quiet_brian
 from neuro_kv.parameters import format_value
-from neuro_kv.preparation import prepare
+from neuro_kv.preparation import RunRequest, plan_run
 from neuro_kv.schedule import padded_rows
 
 
@@ -31,10 +30,10 @@ def main() -> None:
     quiet_brian()
     runs = []
     for seed in range(1, args.replicas + 1):
-        protocol, circuit, values, pset = prepare("paired-recall", args.circuit, args.device,
-                                                  seed, {"n_items": args.items})
-        patterns = protocol.draw_patterns(values, np.random.default_rng(seed))
-        runs.append((values, protocol.schedule(values, patterns), seed))
+        planned = plan_run(RunRequest("paired-recall", seed, {"n_items": args.items},
+                                      args.circuit), args.device)
+        circuit, values, pset = planned.circuit, planned.values, planned.parameters
+        runs.append((values, planned.schedule, seed))
     values, schedule, _ = runs[0]
     structure = {name: values[name] for name in circuit.structural_parameters}
     rows = padded_rows(schedule.steps)

@@ -25,6 +25,7 @@ import numpy as np
 from neuro_kv.preparation import prepare
 from neuro_kv.protocols.capacity import capacity_of
 from neuro_kv.rate_models import HopfieldMemory
+from neuro_kv.seeding import pattern_rng, reference_rng
 
 VARIANTS = [dict(diagonal=d, update=u, clamp_cue=c) for d, u, c in itertools.product(
     HopfieldMemory.DIAGONALS, HopfieldMemory.UPDATES, (False, True))]
@@ -34,9 +35,9 @@ def paired_recall_accuracy(variant: dict, load: int, seed: int, n_key: int) -> f
     """Value accuracy on `paired-recall`'s patterns (key and value of ``n_key`` entries)."""
     proto, _, values, _ = prepare("paired-recall", "hopfield", "numpy", seed,
                                   {"n_items": load, "n_input": n_key, "n_value": n_key})
-    patterns = proto.draw_patterns(values, np.random.default_rng(seed))
+    patterns = proto.draw_patterns(values, pattern_rng(seed))
     memory = HopfieldMemory(patterns.keys, patterns.values, **variant)
-    estimates = memory.recall(patterns.cues, np.random.default_rng([seed, 2]))
+    estimates = memory.recall(patterns.cues, reference_rng(seed))
     return float((estimates == patterns.values).mean())
 
 

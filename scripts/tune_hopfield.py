@@ -22,6 +22,7 @@ import numpy as np
 from neuro_kv.engine import RunRequest, run_requests
 from neuro_kv.preparation import prepare
 from neuro_kv.rate_models import HopfieldMemory
+from neuro_kv.seeding import pattern_rng, reference_rng
 
 
 def main() -> None:
@@ -65,9 +66,9 @@ def scores(accuracy, loads: list[int], seeds: list[int]) -> str:
 def rate_accuracy(fixed: dict[str, str], load: int, seed: int) -> float:
     proto, _, values, _ = prepare("paired-recall", "hopfield", "cpp_standalone", seed,
                                   {**fixed, "n_items": load})
-    patterns = proto.draw_patterns(values, np.random.default_rng(seed))
+    patterns = proto.draw_patterns(values, pattern_rng(seed))
     memory = HopfieldMemory(patterns.keys, patterns.values)
-    estimates = memory.recall(patterns.cues, np.random.default_rng([seed, 2]))
+    estimates = memory.recall(patterns.cues, reference_rng(seed))
     return float((estimates == patterns.values).mean())
 
 
