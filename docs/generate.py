@@ -18,8 +18,12 @@ from typing import Any
 from neuro_kv.cli import shown_default
 from neuro_kv.contracts import ManyRunProtocol
 from neuro_kv.registry import circuits, protocols
+from neuro_kv.results import BOOKKEEPING
 
 RESULTS = Path(__file__).parent / "results"
+#: entries of a metrics file that describe how the runs were computed, not what they measured
+NOT_MEASURED = BOOKKEEPING | {"batch", "device", "n_seeds", "wall_s", "spiking_runs",
+                              "batches", "workers"}
 
 
 def _cell(text: Any) -> str:
@@ -61,7 +65,9 @@ def _format(value: Any) -> str:
     return _cell(json.dumps(value) if isinstance(value, (dict, list)) else value)
 
 
-def numbers_table(name: str, scalar: tuple[str, ...]) -> str:
+def numbers_table(name: str, scalar: tuple[str, ...], parameters: set[str]) -> str:
+    """The measured metrics of ``docs/results/NAME.json`` (not its parameters, e.g.
+    ``n_items``, which some protocols echo among their metrics)."""
     path = RESULTS / f"{name}.json"
     if not path.exists():
         return f"No result file for `{name}` yet (`docs/results/{name}.json`).\n"
@@ -70,7 +76,7 @@ def numbers_table(name: str, scalar: tuple[str, ...]) -> str:
     rows = ["| metric | mean over seeds | 95 % interval |" if seeds else "| metric | value | |",
             "|---|---|---|"]
     for key, value in metrics.items():
-        if key.endswith("_ci") or key == "n_seeds":
+        if key.endswith("_ci") or key in NOT_MEASURED or key in parameters:
             continue
         if isinstance(value, dict):
             ci = metrics.get(f"{key}_ci", {})
@@ -102,7 +108,8 @@ def generate(out: Path) -> None:
         pages[f"parameters-{name}.md"] = parameter_table(protocol.parameters,
                                                          dict(protocol.circuit_defaults))
         scalar = () if isinstance(protocol, ManyRunProtocol) else protocol.scalar_metrics
-        pages[f"numbers-{name}.md"] = numbers_table(name, scalar)
+        names = {p.name for p in protocol.parameters}
+        pages[f"numbers-{name}.md"] = numbers_table(name, scalar, names)
     for file, text in pages.items():
         path = out / file
         if not path.exists() or path.read_text() != text:
