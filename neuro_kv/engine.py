@@ -391,7 +391,7 @@ def make_result(batch: Batch, run: PlannedRun, spikes: dict, weights: dict,
                 started: float) -> RunResult:
     """Analyse one replica's output into a `RunResult` (no disk access)."""
     protocol, circuit = run.protocol, run.circuit
-    record = SpikeRecord(spikes, dict(sizes), float(run.schedule.duration / second))
+    record = SpikeRecord(spikes, dict(sizes), float(run.schedule.duration / second), run.seed)
     metrics = protocol.analyse(run.values, run.patterns, run.schedule, record,
                                analysis_rng(run.seed), weights)
     encoding = [(start, stop) for _, _, start, stop in run.schedule.windows("encode")]

@@ -35,7 +35,8 @@ __all__ = ["exponential", "normal", "kept", "scaled_normal", "uniform_numpy",
 MAX_SEED = 2**31
 #: stream numbers by use, so two uses of one seed never draw the same numbers
 STREAMS = {"input_onset": 0, "input_interval": 1, "noise": 2, "key_loss": 3,
-           "value_loss": 4, "key_weight_noise": 5, "value_weight_noise": 6}
+           "value_loss": 4, "key_weight_noise": 5, "value_weight_noise": 6,
+           "projection": 7, "excitability": 8, "excitability_drift": 9, "silencing": 10}
 
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
 _MIX1 = np.uint64(0xBF58476D1CE4E5B9)

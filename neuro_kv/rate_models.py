@@ -19,6 +19,8 @@ __all__ = [
     "BidirectionalMemory",
     "ForgettingHopfieldMemory",
     "MetaplasticSlotMemory",
+    "EnsembleMemory",
+    "top_k",
     "sign_with_guess",
 ]
 
@@ -261,3 +263,62 @@ class ForgettingHopfieldMemory(HopfieldMemory):
         self.weights = np.clip(self.weights + strength * self.eta * np.outer(pattern, pattern),
                                -self.bound, self.bound)
         np.fill_diagonal(self.weights, 0.0)
+
+
+def top_k(drive: np.ndarray, k: int, allowed: np.ndarray | None = None) -> np.ndarray:
+    """Indices of the ``k`` largest entries of ``drive`` (k-winners-take-all), among
+    ``allowed`` (boolean) if given; ties broken by position."""
+    drive = np.where(allowed, drive, -np.inf) if allowed is not None else drive
+    k = min(k, int(np.isfinite(drive).sum()))
+    return np.sort(np.argsort(-drive, kind="stable")[:k])
+
+
+class EnsembleMemory:
+    """The rate reference of ``kv-ensemble``: a sparse random projection, a k-WTA index whose
+    winners store each item, excitability that biases them.
+
+    ``projection`` (entries x index neurons) holds each connected pair's signed weight (0
+    where not connected); a cue ``x`` drives neuron j by ``projection_scale * (x @
+    projection)[j]`` plus its excitability. While storing, the ``k`` most driven neurons
+    win (the key pathway is silent, as acetylcholine makes it), write their keys (the
+    item's sign on each connected entry) and values (the caller raises their excitability,
+    as the circuit's recruitment boost does). Reading, a neuron also gets ``key_scale`` per
+    visible cue entry that matches its key; the ``k`` most driven (of those not silenced)
+    vote with their values: ``sign(sum of their values)``. Drives in volts.
+    """
+
+    def __init__(self, projection: np.ndarray, k: int, projection_scale: float,
+                 key_scale: float):
+        self.projection, self.k = projection, k
+        self.projection_scale, self.key_scale = projection_scale, key_scale
+        n_entries, n_index = projection.shape
+        self.connected = projection != 0
+        self.keys = np.zeros((n_index, n_entries))
+        self.values: np.ndarray | None = None
+
+    def drive(self, cue: np.ndarray, excitability: np.ndarray, reading: bool) -> np.ndarray:
+        """Each index neuron's drive by ``cue`` (V)."""
+        drive = self.projection_scale * (cue @ self.projection) + excitability
+        if reading:
+            matches = (self.keys * cue[None, :] > 0) & self.connected.T
+            drive = drive + self.key_scale * (matches * np.abs(cue)[None, :]).sum(axis=1)
+        return drive
+
+    def store(self, key: np.ndarray, value: np.ndarray, excitability: np.ndarray
+              ) -> np.ndarray:
+        """Store one item; return its ensemble."""
+        ensemble = top_k(self.drive(key, excitability, reading=False), self.k)
+        if self.values is None:
+            self.values = np.zeros((self.keys.shape[0], value.size))
+        self.keys[ensemble] = np.where(self.connected.T[ensemble], key[None, :], 0.0)
+        self.values[ensemble] = value
+        return ensemble
+
+    def read(self, cue: np.ndarray, excitability: np.ndarray, rng: np.random.Generator,
+             silenced: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """(the recalled value as +/-1, the ensemble that answered)."""
+        allowed = None if silenced is None else silenced == 0
+        ensemble = top_k(self.drive(cue, excitability, reading=True), self.k, allowed)
+        if self.values is None:
+            raise ValueError("nothing stored")
+        return sign_with_guess(self.values[ensemble].sum(axis=0), rng), ensemble

@@ -22,11 +22,13 @@ __all__ = ["SpikeRecord"]
 @dataclass
 class SpikeRecord:
     """``spikes[population] = (neuron indices, times in s)``, ``sizes[population]`` neurons,
-    recorded from 0 to ``t_stop`` seconds."""
+    recorded from 0 to ``t_stop`` seconds; ``seed``: the run's seed (a rate reference redraws
+    the circuit's counter-based draws from it, `neuro_kv.anatomy`), None if unknown."""
 
     spikes: dict[str, tuple[np.ndarray, np.ndarray]]
     sizes: dict[str, int]
     t_stop: float
+    seed: int | None = None
 
     def population(self, name: str) -> tuple[np.ndarray, np.ndarray]:
         """(neuron indices, times in s) of one population, time-ordered (empty if it is not
