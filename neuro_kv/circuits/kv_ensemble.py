@@ -53,7 +53,6 @@ from neuro_kv.circuits.kv_index import (
     CORTEX_MODEL,
     CORTEX_RESET,
     LIF_THRESHOLD,
-    VALUE_TRANSMISSION,
     current_key_weights,
     value_rule_of,
 )
@@ -129,7 +128,9 @@ PARAMETERS = ParameterSet([
     # cortex and values
     P("teacher_drive", 40 * mV, "teacher depolarisation of clamped cortical neurons",
       "quantity", mV, low=0),
-    P("value_gain", 6 * mV, "cortical EPSC jump per index spike at value weight 1",
+    P("value_gain", 180 * mV, "cortical EPSC jump per index spike at value weight 1, summed "
+      "over the k = active_fraction * n_index winners (one spike adds value_gain / k), so "
+      "the value read-out does not grow with the index",
       "quantity", mV, low=0),
     P("acetylcholine_suppression", 1.0, "fraction of index -> cortex transmission removed "
       "per unit of modulator", "float", low=0, high=1),
@@ -170,6 +171,7 @@ v_reset : volt (constant)
 v_threshold : volt (constant)
 projection_gain : volt (constant)
 background_drive : volt (constant)
+active_fraction : 1 (constant)       # k-WTA: the winners' share of the index
 key_gain : volt (constant)
 key_acetylcholine_suppression : 1 (constant)
 inhibition_strength : volt (constant)
@@ -222,6 +224,9 @@ I_exc_post += projection_gain_post * w_projection
 key_open = clip(1 - key_acetylcholine_suppression_post * modulator_post, 0, 1)
 I_exc_post += key_gain_post * w * key_open
 """
+#: index -> cortex: one spike adds value_gain / k at weight 1 (off while storing)
+VALUE_TRANSMISSION = ("I_exc_post += value_gain_post / (active_fraction_pre * n_index) * w"
+                      " * clip(1 - acetylcholine_suppression_post * modulator_post, 0, 1)")
 SYNAPSE_MODEL = "w_projection : 1\npair_number : integer (constant)"
 
 CONTROLS = (
@@ -328,7 +333,8 @@ class KVEnsembleCircuit:
 
         # index -> cortex: the values (rate-Hebbian, as in kv-index)
         values = value_rule_of({"value_rule": "rate_hebbian"}, False).synapses(
-            index, cortex, transmission=VALUE_TRANSMISSION, name="values")
+            index, cortex, transmission=VALUE_TRANSMISSION, name="values",
+            namespace={"n_index": n_index})
         if p["value_probability"] >= 1:
             connect_blocks(values, views["index"], views["cortex"], K)
         else:
@@ -368,7 +374,7 @@ def replica_variables(inputs: Any, index: Any, inhibitory: Any, cortex: Any
     return {
         **lif_variables((index, inhibitory, cortex)),
         **owned_by(inputs, ("input_rate",)),
-        **owned_by(inhibitory, ("active_fraction",)),
+        "active_fraction": [(inhibitory, "active_fraction"), (index, "active_fraction")],
         **owned_by(index, ("projection_gain", "background_drive", "key_gain",
                            "key_acetylcholine_suppression", "inhibition_strength",
                            "plateau_spikes", "plateau_drive", "silencing_drive",
