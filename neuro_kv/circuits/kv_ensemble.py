@@ -80,7 +80,7 @@ positive = {"low": 0, "low_exclusive": True}
 PARAMETERS = ParameterSet([
     # sizes and anatomy
     P("n_input", 40, "key/cue dimension (pattern entries)", "int", low=1),
-    P("n_index", 1000, "index neurons", "int", low=1),
+    P("n_index", 1000, "index neurons", "int", low=1, high=1_000_000),
     P("n_value", 40, "value dimension (pattern entries)", "int", low=1),
     P("input_copies", 12, "input neurons per rail and entry (population code)", "int", low=1),
     P("value_copies", 4, "cortical neurons per rail and entry (population code)", "int", low=1),
