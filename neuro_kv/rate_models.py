@@ -317,8 +317,13 @@ class EnsembleMemory:
     def read(self, cue: np.ndarray, excitability: np.ndarray, rng: np.random.Generator,
              silenced: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
         """(the recalled value as +/-1, the ensemble that answered)."""
-        allowed = None if silenced is None else silenced == 0
-        ensemble = top_k(self.drive(cue, excitability, reading=True), self.k, allowed)
+        ensemble = self.answering(cue, excitability, silenced)
+        return sign_with_guess(self.values[ensemble].sum(axis=0), rng), ensemble
+
+    def answering(self, cue: np.ndarray, excitability: np.ndarray,
+                  silenced: np.ndarray | None = None) -> np.ndarray:
+        """The ``k`` index neurons (not silenced) that ``cue`` drives most while reading."""
         if self.values is None:
             raise ValueError("nothing stored")
-        return sign_with_guess(self.values[ensemble].sum(axis=0), rng), ensemble
+        allowed = None if silenced is None else silenced == 0
+        return top_k(self.drive(cue, excitability, reading=True), self.k, allowed)

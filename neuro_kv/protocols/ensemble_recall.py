@@ -40,7 +40,8 @@ from neuro_kv.rate_models import EnsembleMemory
 from neuro_kv.schedule import Phase, Schedule, members
 from neuro_kv.spikes import SpikeRecord
 
-__all__ = ["EnsembleRecall", "ensemble_sets", "overlap_statistics"]
+__all__ = ["EnsembleRecall", "ExcitabilityTwin", "ensemble_memory", "ensemble_sets",
+           "overlap_statistics"]
 
 P = Parameter
 
@@ -186,38 +187,61 @@ def overlap_statistics(ensembles: list[set[int]], n: int) -> dict[str, float]:
             "overlap_ratio": float(overlap / chance) if chance > 0 else float("nan")}
 
 
-def rate_reference(p: dict[str, Any], seed: int, patterns: dict[str, Any],
-                   schedule: Schedule, rng: np.random.Generator) -> dict[str, Any]:
-    """The rate reference on the run's patterns, anatomy, excitability and episode times:
-    recall under each lesion, its ensembles' size and overlap."""
+def ensemble_memory(p: dict[str, Any], seed: int) -> EnsembleMemory:
+    """The rate reference of a ``kv-ensemble`` run: its wiring and projection weights (the
+    run's seed), its k, and drives scaled as the circuit's input rates make them."""
     n = p["n_index"]
     entry, target = entry_wiring(p["n_input"], n, p["projection_probability"], p["wiring_seed"])
     projection = np.zeros((p["n_input"], n))
     projection[entry, target] = projection_weights(seed, pair_number(entry, target, n))
     spikes_per_entry = p["input_copies"] * float(p["input_rate"] * p["tau_exc"])
     rate_tau = float(p["eta_key"] * p["input_rate"] * p["tau_key_decay"])
-    memory = EnsembleMemory(
+    return EnsembleMemory(
         projection, k=max(1, int(round(p["active_fraction"] * n))),
         projection_scale=float(p["projection_gain"]) * spikes_per_entry,
         key_scale=float(p["key_gain"]) * rate_tau / (1 + rate_tau) * spikes_per_entry)
-    sd = float(p["excitability_sd"])
-    drift = initial_excitability(seed, n, sd)
-    boost = np.zeros(n)
-    steps_per_period = int(round(float((schedule.window + schedule.gap) / p["dt"])))
+
+
+class ExcitabilityTwin:
+    """The numpy twin of a ``kv-ensemble`` run's excitability (V): the drift from the run's
+    seed, stepped over each phase's ``elapsed_hours``, plus the recruitment boost."""
+
+    def __init__(self, p: dict[str, Any], seed: int, schedule: Schedule):
+        self.p, self.seed, self.sd = p, seed, float(p["excitability_sd"])
+        self.drift = initial_excitability(seed, p["n_index"], self.sd)
+        self.boost = np.zeros(p["n_index"])
+        self.steps_per_period = int(round(float((schedule.window + schedule.gap) / p["dt"])))
+
+    def enter(self, k: int, phase: Phase) -> np.ndarray:
+        """The excitability during phase number ``k`` (after its elapsed hours)."""
+        elapsed = float(phase.controls.get("elapsed_hours", 0.0))
+        self.drift = drift_step(self.drift, elapsed, self.p["drift_hours"], self.sd, self.seed,
+                                k * self.steps_per_period)
+        self.boost = self.boost * np.exp(-elapsed / self.p["boost_hours"])
+        return float(self.p["background_drive"]) + self.drift + self.boost
+
+    def recruit(self, ensemble: np.ndarray) -> None:
+        self.boost[ensemble] = float(self.p["recruitment_boost"])
+
+
+def rate_reference(p: dict[str, Any], seed: int, patterns: dict[str, Any],
+                   schedule: Schedule, rng: np.random.Generator) -> dict[str, Any]:
+    """The rate reference on the run's patterns, anatomy, excitability and episode times:
+    recall under each lesion, its ensembles' size and overlap."""
+    n = p["n_index"]
+    memory = ensemble_memory(p, seed)
+    excitability = ExcitabilityTwin(p, seed, schedule)
     stored, accuracy_by, lost_by = [], {}, {}
     reads: dict[float, list[float]] = {}
     for k, phase in enumerate(schedule.phases):
-        elapsed = float(phase.controls.get("elapsed_hours", 0.0))
-        drift = drift_step(drift, elapsed, p["drift_hours"], sd, seed, k * steps_per_period)
-        boost = boost * np.exp(-elapsed / p["boost_hours"])
-        excitability = float(p["background_drive"]) + drift + boost
+        level = excitability.enter(k, phase)
         if phase.kind == "encode":
-            ensemble = memory.store(phase.cue, phase.teacher, excitability)
-            boost[ensemble] = float(p["recruitment_boost"])
+            ensemble = memory.store(phase.cue, phase.teacher, level)
+            excitability.recruit(ensemble)
             stored.append(set(ensemble.tolist()))
             continue
         fraction = phase.tags["silenced"]
-        value, _ = memory.read(phase.cue, excitability, rng, silenced(seed, n, fraction))
+        value, _ = memory.read(phase.cue, level, rng, silenced(seed, n, fraction))
         reads.setdefault(fraction, []).append(
             float(np.mean(value == patterns["values"][phase.item])))
     for fraction, accuracies in reads.items():
@@ -229,4 +253,3 @@ def rate_reference(p: dict[str, Any], seed: int, patterns: dict[str, Any],
             "rate_accuracy_by_silenced": accuracy_by, "rate_lost_by_silenced": lost_by,
             "rate_ensemble_size": overlap["ensemble_size"],
             "rate_overlap_ratio": overlap["overlap_ratio"]}
-
