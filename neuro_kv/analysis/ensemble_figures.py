@@ -12,7 +12,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 
 from neuro_kv.analysis.forgetting_figures import CHANCE, _curve, _save  # noqa: E402
 
-__all__ = ["ensemble_recall_figure", "memory_linking_figure"]
+__all__ = ["ensemble_recall_figure", "memory_linking_figure", "separation_completion_figure"]
 
 
 def _by_fraction(metrics: dict, name: str) -> tuple[list[float], list[float], list | None]:
@@ -66,4 +66,42 @@ def memory_linking_figure(metrics: dict, path: Path) -> None:
         ax.legend(frameon=False)
     overlap.set(title="linking: shared index neurons")
     intrusion.set(title="linking: recalling A brings up B")
+    _save(fig, path)
+
+
+def _similarity(ax, metrics: dict, name: str, title: str) -> None:
+    """One population's similarity curve against input overlap: spiking (intervals over
+    seeds for a batch), the rate reference with and without its keys, the input spikes'
+    own similarity and the identity line."""
+    x, y, interval = _by_fraction(metrics, f"{name}_similarity_by_overlap")
+    _curve(ax, x, y, interval, color="C0",
+           label="spiking (counts)" if name == "index" else "spiking")
+    if f"{name}_ensemble_similarity_by_overlap" in metrics:
+        x, y, interval = _by_fraction(metrics, f"{name}_ensemble_similarity_by_overlap")
+        _curve(ax, x, y, interval, color="C1", label="spiking (ensembles)")
+    # a run with key_gain = 0 merged in under "no_keys_" (the gallery's figure)
+    if f"no_keys_{name}_similarity_by_overlap" in metrics:
+        x, y, interval = _by_fraction(metrics, f"no_keys_{name}_similarity_by_overlap")
+        _curve(ax, x, y, interval, color="C4", label="spiking, keys not read")
+    for rate, style, color, label in (
+            (f"rate_{name}", "s--", "C2", "rate reference"),
+            (f"rate_no_keys_{name}", "^:", "C3", "rate, keys not read")):
+        if f"{rate}_similarity_by_overlap" in metrics:
+            rx, ry, _ = _by_fraction(metrics, f"{rate}_similarity_by_overlap")
+            ax.plot(rx, ry, style, color=color, alpha=0.8, label=label)
+    if "input_similarity_by_overlap" in metrics:
+        ix, iy, _ = _by_fraction(metrics, "input_similarity_by_overlap")
+        ax.plot(ix, iy, color="0.45", lw=1, label="input spikes")
+    ax.plot([0, 1], [0, 1], color="0.6", lw=0.8, ls=":", label="identity")
+    ax.set(xlabel="cue's correlation with the stored key", ylabel="similarity to the answer "
+           "to the key (r)", title=title, xlim=(-0.02, 1.02), ylim=(-0.1, 1.02))
+    ax.legend(frameon=False, fontsize=8)
+
+
+def separation_completion_figure(metrics: dict, path: Path) -> None:
+    """Index and cortex similarity against the cue's overlap with a stored key (and, where
+    ``metrics`` holds them under ``no_keys_``, a run's without reading the keys)."""
+    fig, (index, cortex) = plt.subplots(1, 2, figsize=(11, 4.4))
+    _similarity(index, metrics, "index", "index (keys)")
+    _similarity(cortex, metrics, "cortex", "cortex (values)")
     _save(fig, path)
