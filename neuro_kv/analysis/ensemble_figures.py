@@ -9,10 +9,12 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
 
 from neuro_kv.analysis.forgetting_figures import CHANCE, _curve, _save  # noqa: E402
 
-__all__ = ["ensemble_recall_figure", "memory_linking_figure", "separation_completion_figure"]
+__all__ = ["barcodes_figure", "ensemble_recall_figure", "memory_linking_figure",
+           "separation_completion_figure"]
 
 
 def _by_fraction(metrics: dict, name: str) -> tuple[list[float], list[float], list | None]:
@@ -104,4 +106,55 @@ def separation_completion_figure(metrics: dict, path: Path) -> None:
     fig, (index, cortex) = plt.subplots(1, 2, figsize=(11, 4.4))
     _similarity(index, metrics, "index", "index (keys)")
     _similarity(cortex, metrics, "cortex", "cortex (values)")
+    _save(fig, path)
+
+
+def barcodes_figure(metrics: dict, path: Path) -> None:
+    """Left: correlation against distance on the track for the input (place code), the
+    index's answers at visits, and a cache key's reactivation (spiking with intervals over
+    seeds for a batch, the rate reference dashed). Right: key correlation of caches at the
+    same site, at neighbouring sites and far apart, beside the neighbours' input
+    correlation."""
+    fig, (curves, bars) = plt.subplots(1, 2, figsize=(11, 4.4),
+                                       gridspec_kw={"width_ratios": [1.5, 1]})
+    for name, color, label in (
+            ("input_correlation_by_distance", "0.45", "input (place code)"),
+            ("visit_correlation_by_distance", "C0", "index at visits"),
+            ("reactivation_by_distance", "C1", "a cache's key reactivated at a visit"),
+            ("rate_reactivation_by_distance", "C2", "rate reference: key reactivated")):
+        if name not in metrics:
+            continue
+        x, y, interval = _by_fraction(metrics, name)
+        keep = [i for i, d in enumerate(x) if d <= 20]
+        x, y = [x[i] for i in keep], [y[i] for i in keep]
+        interval = None if interval is None else [interval[i] for i in keep]
+        if name.startswith("rate_"):
+            curves.plot(x, y, "s--", color=color, alpha=0.8, label=label)
+        else:
+            _curve(curves, x, y, interval, color=color, label=label)
+    curves.axhline(0, color="0.6", lw=0.8, ls=":")
+    curves.set(xlabel="distance on the track (sites)", ylabel="correlation",
+               title="place code and barcode reactivation")
+    curves.legend(frameon=False, fontsize=8)
+    names = ["same site", "neighbours", "far apart", "neighbours' input"]
+    spiking = [metrics.get(k, float("nan")) for k in (
+        "key_correlation_same_site", "key_correlation_neighbour", "key_correlation_distant",
+        "input_correlation_neighbour")]
+    rate = [metrics.get(k, float("nan")) for k in (
+        "rate_key_correlation_same_site", "rate_key_correlation_neighbour",
+        "rate_key_correlation_distant", "input_correlation_neighbour")]
+    errors = None
+    if "key_correlation_same_site_ci" in metrics:
+        errors = np.array([[v - metrics[f"{k}_ci"][0], metrics[f"{k}_ci"][1] - v]
+                           for v, k in zip(spiking, (
+                               "key_correlation_same_site", "key_correlation_neighbour",
+                               "key_correlation_distant", "input_correlation_neighbour"),
+                               strict=True)]).T
+    position = np.arange(len(names))
+    bars.bar(position - 0.2, spiking, 0.4, yerr=errors, capsize=3, label="spiking")
+    bars.bar(position + 0.2, rate, 0.4, alpha=0.7, label="rate reference")
+    bars.axhline(0.2, color="0.6", lw=0.8, ls=":")
+    bars.set_xticks(position, names, fontsize=9)
+    bars.set(ylabel="correlation of two caches' keys", title="keys (barcodes)")
+    bars.legend(frameon=False, fontsize=8)
     _save(fig, path)
