@@ -10,6 +10,7 @@ import pytest
 from brian2 import mV
 
 import neuro_kv
+from neuro_kv.engine import RunRequest, run_requests
 from neuro_kv.parameters import ParameterError
 from neuro_kv.protocols.barcodes import place_code, ring_distance
 
@@ -24,9 +25,11 @@ def mean(results, name: str) -> float:
 
 @pytest.fixture(scope="module")
 def runs():
-    """seeds 1-3, 50 sites: the default excitability (sd 2 mV) and a 10 mV one."""
-    return (neuro_kv.run_many("barcodes", SEEDS, **TRACK),
-            neuro_kv.run_many("barcodes", SEEDS, excitability_sd=10 * mV, **TRACK))
+    """seeds 1-3, 50 sites: the default excitability (sd 2 mV) and a 10 mV one (one batch)."""
+    sds = (2 * mV, 10 * mV)
+    results = run_requests([RunRequest("barcodes", seed, {"excitability_sd": sd, **TRACK})
+                            for sd in sds for seed in SEEDS])
+    return results[:len(SEEDS)], results[len(SEEDS):]
 
 
 def test_keys_are_less_alike_than_their_places_and_come_back_at_their_site(runs):

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from brian2 import mV
 
-import neuro_kv
+from neuro_kv.engine import RunRequest, run_requests
 from neuro_kv.protocols.memory_linking import rail_share, vote_share
 
 SEEDS = (1, 2, 3)
@@ -21,10 +21,11 @@ def mean_gain(results) -> float:
 
 @pytest.fixture(scope="module")
 def linking_runs():
-    """seeds 1-3, with the recruitment boost (default 4 mV) and without it."""
-    return (neuro_kv.run_many("memory-linking", SEEDS, **SHORT_AND_LONG),
-            neuro_kv.run_many("memory-linking", SEEDS, recruitment_boost=0 * mV,
-                              **SHORT_AND_LONG))
+    """seeds 1-3, with the recruitment boost (default 4 mV) and without it (one batch)."""
+    results = run_requests([RunRequest("memory-linking", seed,
+                                       {"recruitment_boost": boost, **SHORT_AND_LONG})
+                            for boost in (4 * mV, 0 * mV) for seed in SEEDS])
+    return results[:len(SEEDS)], results[len(SEEDS):]
 
 
 def test_items_stored_close_in_time_share_neurons_only_with_the_boost(linking_runs):

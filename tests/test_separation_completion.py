@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from brian2 import mV
 
-import neuro_kv
+from neuro_kv.engine import RunRequest, run_requests
 from neuro_kv.protocols.separation_completion import correlation, similarity_curve
 
 SEEDS = (1, 2, 3)
@@ -22,9 +22,10 @@ def curve(results, name: str) -> dict[str, float]:
 
 @pytest.fixture(scope="module")
 def runs():
-    """seeds 1-3, 10 items: keys read (default) and not read (key_gain 0)."""
-    return (neuro_kv.run_many("separation-completion", SEEDS),
-            neuro_kv.run_many("separation-completion", SEEDS, key_gain=0 * mV))
+    """seeds 1-3, 10 items: keys read (default 2 mV) and not read (key_gain 0; one batch)."""
+    results = run_requests([RunRequest("separation-completion", seed, {"key_gain": gain})
+                            for gain in (2 * mV, 0 * mV) for seed in SEEDS])
+    return results[:len(SEEDS)], results[len(SEEDS):]
 
 
 def test_the_projection_alone_separates_and_the_keys_complete(runs):
