@@ -1,12 +1,12 @@
 """How ``kv-ensemble`` scales with its index, against what its synaptic events alone cost.
 
 For each ``n_index``: one run of ``ensemble-recall`` (``--items`` items, recalled intact and
-with half of the index silenced; seed 1; cpp_standalone, built from scratch) through
-`neuro_kv.run`. Reported: build and simulation wall time, wall per model second (one
-replica), the synaptic events it delivered (every spike times its out-degree: input -> index
-through the projection, index -> cortex and the interneuron, interneuron -> index) and the
-neuron updates (neurons x time steps), each per wall second, and the peak memory of the
-processes it started (the compiler and the simulation binary).
+with half of the index silenced; seed 1; cpp_standalone, from neuro-kv's build cache when it
+holds the build) through `neuro_kv.run`. Reported: build and simulation wall time, wall per
+model second (one replica), the synaptic events it delivered (every spike times its out-
+degree: input -> index through the projection, index -> cortex and the interneuron,
+interneuron -> index) and the neuron updates (neurons x time steps), each per wall second,
+and the peak memory of the processes it started (the compiler and the simulation binary).
 
 **The event floor.** In the same run of this script, a plain Brian2 network of the same
 size with the same number of synaptic events: Poisson sources firing like the run's input
@@ -31,12 +31,13 @@ import time
 import numpy as np
 from brian2 import (
     Hz,
+    Network,
     NeuronGroup,
     PoissonGroup,
+    SpikeMonitor,
     Synapses,
     defaultclock,
     device,
-    ms,
     second,
     set_device,
 )
@@ -104,6 +105,8 @@ def event_floor(run: dict) -> dict:
     directory = tempfile.mkdtemp(prefix="event_floor_")
     try:
         set_device("cpp_standalone", build_on_run=False, directory=directory)
+        get_device().reinit()  # a fresh standalone project for every size
+        get_device().activate(build_on_run=False, directory=directory)
         defaultclock.dt = p["dt"]
         sources = PoissonGroup(n_pre, rates=rate, name="floor_sources")
         targets = NeuronGroup(n_post, "dg/dt = -g / (5*ms) : 1", method="exact",
@@ -112,7 +115,6 @@ def event_floor(run: dict) -> dict:
                             name="floor_synapses")
         synapses.connect(i=pre, j=post)
         synapses.w = 0.1
-        from brian2 import Network, SpikeMonitor
         counter = SpikeMonitor(sources, record=False, name="floor_counter")
         network = Network(sources, targets, synapses, counter)
         network.run(model_s * second, namespace={})

@@ -1,7 +1,9 @@
-"""Where a batch's time goes: Brian2's per-code-object profile of one batch of
-``paired-recall`` runs (seeds 1..K) on a device.
+"""Where a batch's time goes: Brian2's per-code-object profile of one batch of runs of a
+protocol (``paired-recall`` by default; seeds 1..K) on a device.
 
     python benchmarks/profile_batch.py [--device cpp_standalone] [--replicas 16] [--items 20]
+    python benchmarks/profile_batch.py --protocol ensemble-recall --circuit kv-ensemble \
+        --replicas 1 --items 10 --set n_index=10000
 
 Prints each code object's share of the simulated time (the profile itself costs time: two
 clock reads per code object and step, so the total exceeds an unprofiled run).
@@ -14,7 +16,7 @@ import argparse
 from brian2 import second
 
 from neuro_kv.devices import RuntimeNetwork, StandaloneNetwork, quiet_brian
-from neuro_kv.parameters import format_value
+from neuro_kv.parameters import format_value, parse_value
 from neuro_kv.preparation import RunRequest, plan_run
 from neuro_kv.schedule import padded_rows
 
@@ -26,12 +28,19 @@ def main() -> None:
     parser.add_argument("--replicas", type=int, default=16)
     parser.add_argument("--items", type=int, default=20)
     parser.add_argument("--circuit", default="kv-index")
+    parser.add_argument("--protocol", default="paired-recall")
+    parser.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
+                        help="one more parameter, e.g. --set n_index=10000")
     args = parser.parse_args()
+    overrides = {"n_items": args.items}
+    for assignment in args.set:
+        name, _, text = assignment.partition("=")
+        overrides[name] = parse_value(text, name)
     quiet_brian()
     runs = []
     for seed in range(1, args.replicas + 1):
-        planned = plan_run(RunRequest("paired-recall", seed, {"n_items": args.items},
-                                      args.circuit), args.device)
+        planned = plan_run(RunRequest(args.protocol, seed, overrides, args.circuit),
+                           args.device)
         circuit, values, pset = planned.circuit, planned.values, planned.parameters
         runs.append((values, planned.schedule, seed))
     values, schedule, _ = runs[0]
