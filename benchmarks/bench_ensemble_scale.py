@@ -62,9 +62,10 @@ def out_degrees(p: dict, n_index: int) -> dict[str, np.ndarray]:
             "cortex": np.zeros(n_cortex, dtype=int)}
 
 
-def children_peak_gb() -> float:
-    """Peak resident memory of any finished child process so far (GB)."""
-    return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1e6
+def peak_gb(who: int) -> float:
+    """Peak resident memory so far (GB) of this process (``resource.RUSAGE_SELF``) or of
+    its largest finished child (``RUSAGE_CHILDREN``: the compiler, the simulation)."""
+    return resource.getrusage(who).ru_maxrss / 1e6
 
 
 def measure_run(n_index: int, items: int) -> dict:
@@ -88,7 +89,8 @@ def measure_run(n_index: int, items: int) -> dict:
             "events": events, "updates": sum(sizes.values()) * steps, "spikes": spikes,
             "sizes": sizes, "input_out_degree": degrees["input"], "p": p,
             "recall": metrics["recall_accuracy"], "ensemble": metrics["ensemble_size"],
-            "peak_gb": children_peak_gb()}
+            "peak_gb": peak_gb(resource.RUSAGE_CHILDREN),
+            "python_peak_gb": peak_gb(resource.RUSAGE_SELF)}
 
 
 def event_floor(run: dict) -> dict:
@@ -153,7 +155,8 @@ def main() -> None:
         print(f"  event floor (plain Brian2, input -> index only): {floor['events_per_s']:.3g} "
               f"events per wall second; the run's events would take {ideal:.2f} s there: "
               f"simulate / floor = {run['simulate_s'] / ideal:.2f}")
-        print(f"  peak memory of its processes so far: {run['peak_gb']:.2f} GB")
+        print(f"  peak memory so far: {run['peak_gb']:.2f} GB (simulation or compiler), "
+              f"{run['python_peak_gb']:.2f} GB (this Python process)")
 
 
 if __name__ == "__main__":

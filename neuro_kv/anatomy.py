@@ -29,9 +29,12 @@ import numpy as np
 from neuro_kv.random_stream import STREAMS, kept_numpy, normal_numpy
 
 __all__ = ["entry_wiring", "rail_synapses", "pair_number", "projection_weights",
-           "initial_excitability", "drift_step", "silenced", "PROJECTION_CODE",
+           "initial_excitability", "drift_step", "silenced", "recurrent_wiring",
+           "PROJECTION_CODE",
            "EXCITABILITY_CODE"]
 
+#: offset of the recurrent wiring's seed from ``wiring_seed`` (the value wiring uses + 1)
+RECURRENT_WIRING = 2
 #: rows of the wiring drawn at a time (bounds the memory of a 100,000-neuron draw)
 _CHUNK = 64
 
@@ -49,6 +52,15 @@ def entry_wiring(n_entries: int, n_post: int, probability: float, wiring_seed: i
         entries.append((entry + first).astype(np.int64))
         posts.append(post.astype(np.int64))
     return np.concatenate(entries), np.concatenate(posts)
+
+
+def recurrent_wiring(n: int, probability: float, wiring_seed: int
+                     ) -> tuple[np.ndarray, np.ndarray]:
+    """(pre, post) of the recurrent synapses among ``n`` neurons: each ordered pair of two
+    different neurons independently with ``probability`` (its own draw of the wiring)."""
+    pre, post = entry_wiring(n, n, probability, wiring_seed + RECURRENT_WIRING)
+    distinct = pre != post
+    return pre[distinct], post[distinct]
 
 
 def rail_synapses(entry: np.ndarray, post: np.ndarray, copies: int

@@ -29,6 +29,7 @@ __all__ = [
     "SynapticRule",
     "key_three_factor",
     "key_metaplastic",
+    "recurrent_hebbian",
     "value_rate_hebbian",
     "value_metaplastic",
     "value_stdp",
@@ -104,6 +105,21 @@ def key_three_factor() -> SynapticRule:
                   "key_decay_seen = key_decay_post"),
         on_pre="w = w + eta_key_post * clip(modulator_post, 0, 1) * tag_post * (1 - w)",
         post_variables=("modulator", "tag", "eta_key", "key_decay"),
+    )
+
+
+def recurrent_hebbian() -> SynapticRule:
+    """Recurrent (CA3-like) association between index neurons that store the same item:
+    on each presynaptic spike ``w += eta_recurrent*M*tag_pre*tag_post*(1 - w)`` (M clipped
+    to [0, 1]), so the synapses between two neurons tagged in one storing window grow
+    toward 1 and no other synapse changes (Marr 1971; McNaughton & Morris 1987). No decay.
+    """
+    return SynapticRule(
+        name="recurrent_hebbian",
+        model="w : 1",
+        on_pre=("w = w + eta_recurrent_post * clip(modulator_post, 0, 1) * tag_pre * tag_post"
+                " * (1 - w)"),
+        post_variables=("modulator", "tag", "eta_recurrent"),
     )
 
 

@@ -273,6 +273,11 @@ def top_k(drive: np.ndarray, k: int, allowed: np.ndarray | None = None) -> np.nd
     return np.sort(np.argsort(-drive, kind="stable")[:k])
 
 
+#: rounds of recurrent excitation a read lets the winners settle in (they stop earlier when
+#: the winners no longer change)
+RECURRENT_STEPS = 10
+
+
 class EnsembleMemory:
     """The rate reference of ``kv-ensemble``: a sparse random projection, a k-WTA index whose
     winners store each item, excitability that biases them.
@@ -285,16 +290,26 @@ class EnsembleMemory:
     as the circuit's recruitment boost does). Reading, a neuron also gets ``key_scale`` per
     visible cue entry that matches its key; the ``k`` most driven (of those not silenced)
     vote with their values: ``sign(sum of their values)``. Drives in volts.
+
+    With ``recurrent`` (index x index connectivity, pre x post), storing links the winners'
+    connected pairs; reading, the winners then add ``recurrent_scale`` per link to their
+    partners' drive and the k most driven win again, until the winners settle (at most
+    `RECURRENT_STEPS` rounds): an attractor that completes a stored ensemble.
     """
 
     def __init__(self, projection: np.ndarray, k: int, projection_scale: float,
-                 key_scale: float):
+                 key_scale: float, recurrent: np.ndarray | None = None,
+                 recurrent_scale: float = 0.0):
         self.projection, self.k = projection, k
         self.projection_scale, self.key_scale = projection_scale, key_scale
         n_entries, n_index = projection.shape
         self.connected = projection != 0
         self.keys = np.zeros((n_index, n_entries))
         self.values: np.ndarray | None = None
+        # recurrence (pre x post connectivity); a stored item links its winners' pairs
+        self.recurrent = recurrent
+        self.recurrent_scale = recurrent_scale
+        self.links = None if recurrent is None else np.zeros(recurrent.shape)
 
     def drive(self, cue: np.ndarray, excitability: np.ndarray, reading: bool) -> np.ndarray:
         """Each index neuron's drive by ``cue`` (V)."""
@@ -312,6 +327,9 @@ class EnsembleMemory:
             self.values = np.zeros((self.keys.shape[0], value.size))
         self.keys[ensemble] = np.where(self.connected.T[ensemble], key[None, :], 0.0)
         self.values[ensemble] = value
+        if self.links is not None:
+            block = np.ix_(ensemble, ensemble)
+            self.links[block] = np.maximum(self.links[block], self.recurrent[block])
         return ensemble
 
     def read(self, cue: np.ndarray, excitability: np.ndarray, rng: np.random.Generator,
@@ -326,4 +344,16 @@ class EnsembleMemory:
         if self.values is None:
             raise ValueError("nothing stored")
         allowed = None if silenced is None else silenced == 0
-        return top_k(self.drive(cue, excitability, reading=True), self.k, allowed)
+        drive = self.drive(cue, excitability, reading=True)
+        winners = top_k(drive, self.k, allowed)
+        if self.links is None or self.recurrent_scale == 0:
+            return winners
+        for _ in range(RECURRENT_STEPS):  # the winners excite their stored partners
+            active = np.zeros(drive.size)
+            active[winners] = 1.0
+            settled = top_k(drive + self.recurrent_scale * (active @ self.links), self.k,
+                            allowed)
+            if np.array_equal(np.sort(settled), np.sort(winners)):
+                break
+            winners = settled
+        return winners

@@ -107,3 +107,15 @@ def rail_covariance(rail_pre, rail_post, modulator, w0, *, plasticity_dt, eta):
     increments = plasticity_dt * eta * modulator[:, None, None] * (
         rail_pre[:, :, None] * rail_post[:, None, :])
     return w0[None] + np.cumsum(increments, axis=0)
+
+
+def recurrent_hebbian(pre_spikes, modulator, tag_pre, tag_post, w0, *, eta):
+    """A presynaptic spike moves the weight toward 1 by eta*M*tag_pre*tag_post."""
+    w = w0.copy()
+    out = np.empty((len(pre_spikes), *w.shape))
+    for n in range(len(pre_spikes)):
+        gate = np.clip(modulator[n], 0, 1) * tag_pre[n][:, None] * tag_post[n][None, :]
+        spiking = pre_spikes[n]
+        w[spiking] = w[spiking] + eta * gate[spiking] * (1 - w[spiking])
+        out[n] = w
+    return out

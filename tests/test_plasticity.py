@@ -26,6 +26,7 @@ from brian2 import (
 )
 
 from neuro_kv import plasticity
+from neuro_kv.circuits.kv_ensemble import KEY_RULE as KV_ENSEMBLE_KEY_RULE
 from neuro_kv.devices import quiet_brian
 
 from . import reference_rules as ref
@@ -84,6 +85,7 @@ tau_key_decay : second (constant)
 eta_value : 1 (constant)
 stdp_a_plus : 1 (constant)
 stdp_a_minus : 1 (constant)
+key_write : 1
 """
 
 
@@ -103,7 +105,8 @@ def simulate_rule(rule: plasticity.SynapticRule, pre: np.ndarray, post: np.ndarr
                          namespace={"post_on": post_on, "modulator_level": modulator_level,
                                     "tag_level": tag_level, "tau_trace": 20 * ms})
     target.run_regularly("modulator = modulator_level(t)\ntag = tag_level(t, i)\n"
-                         "stabilising = int(eta_key * modulator * tag > stability_threshold)",
+                         "stabilising = int(eta_key * modulator * tag > stability_threshold)\n"
+                         "key_write = eta_key * clip(modulator, 0, 1) * tag",
                          dt=GATE_STEP, when="start")
     target.tau_key_decay = 25 * ms
     for name, value in post_values.items():
@@ -162,6 +165,19 @@ def test_key_three_factor_matches_reference_and_is_gated():
     assert change[~gate_on].max() == 0.0
     assert change[gate_on].sum() > 1.0  # and they do change when gated
     assert np.all(brian[:, :, 2] == w0[:, 2])
+
+
+def test_kv_ensembles_key_rule_with_its_gate_precomputed_matches_the_reference():
+    """kv-ensemble reads the gate eta_key * M * tag from its neuron (``key_write``)."""
+    pre = spike_trains(N_PRE, 0.004, seed=1)
+    post = np.zeros((STEPS, N_POST), dtype=bool)
+    modulator, tag = gates(seed=2)
+    w0 = initial_weights(3)
+    brian = simulate_rule(KV_ENSEMBLE_KEY_RULE, pre, post, modulator, tag, w0, eta_key=0.4,
+                          tau_key_decay=25 * ms)
+    numpy = ref.key_three_factor(pre, per_step(modulator), per_step(tag), w0,
+                                 dt=float(DT / second), eta=0.4, tau=0.025)
+    np.testing.assert_allclose(brian, numpy, rtol=0, atol=1e-9)
 
 
 def test_key_rule_overwrites_toward_presynaptic_activity():
@@ -323,3 +339,37 @@ def test_value_metaplastic_matches_reference():
     change = np.abs(np.diff(brian[:, :4], axis=0)).sum(axis=(1, 2))
     assert change[600:].max() == 0.0  # stable slots: no sub-threshold write changes them
     assert np.abs(np.diff(brian[600:, 4], axis=0)).sum() > 0.01  # the plastic one changes
+
+
+def test_recurrent_hebbian_matches_reference_and_links_only_co_tagged_neurons():
+    """Presynaptic neurons with their own tags (a source group like the index)."""
+    pre = spike_trains(N_PRE, 0.004, seed=4)
+    modulator, tag_post = gates(seed=5)
+    tag_pre = (np.random.default_rng(6).random((GATE_ROWS, N_PRE)) < 0.6).astype(float)
+    tag_pre[:, 0] = 0.0  # the first presynaptic neuron is never tagged
+    w0 = initial_weights(7) * 0.5
+    pre_on = TimedArray(pre.astype(float), dt=DT)
+    source = NeuronGroup(N_PRE, "tag : 1", threshold="pre_on(t, i) > 0.5",
+                         namespace={"pre_on": pre_on,
+                                    "tag_pre_level": TimedArray(tag_pre, dt=GATE_STEP)})
+    source.run_regularly("tag = tag_pre_level(t, i)", dt=GATE_STEP, when="start")
+    target = NeuronGroup(N_POST, "tag : 1\nmodulator : 1\neta_recurrent : 1 (constant)",
+                         namespace={"modulator_level": TimedArray(modulator, dt=GATE_STEP),
+                                    "tag_level": TimedArray(tag_post, dt=GATE_STEP)})
+    target.run_regularly("modulator = modulator_level(t)\ntag = tag_level(t, i)",
+                         dt=GATE_STEP, when="start")
+    target.eta_recurrent = 0.3
+    synapses = plasticity.recurrent_hebbian().synapses(source, target)
+    synapses.connect()
+    i, j = np.asarray(synapses.i[:]), np.asarray(synapses.j[:])
+    synapses.w[:] = w0[i, j]
+    monitor = StateMonitor(synapses, "w", record=True, when="end", dt=DT)
+    Network(source, target, synapses, monitor).run(STEPS * DT)
+    brian = np.zeros((STEPS, N_PRE, N_POST))
+    brian[:, i, j] = monitor.w[:].T
+    numpy = ref.recurrent_hebbian(pre, per_step(modulator), per_step(tag_pre),
+                                  per_step(tag_post), w0, eta=0.3)
+    np.testing.assert_allclose(brian, numpy, rtol=0, atol=1e-12)
+    assert np.all(brian[:, 0, :] == w0[0])  # an untagged presynaptic neuron: no change
+    assert np.all(brian[:, :, 2] == w0[:, 2])  # an untagged postsynaptic neuron: no change
+    assert (brian[-1] - w0).max() > 0.2  # co-tagged pairs grow

@@ -1,6 +1,9 @@
 """separation-completion: through the fixed projection alone the index separates similar cues
 (its answers are less alike than the cues), reading the learned keys pulls a similar cue's
-answer toward the stored item's (completion). Real Brian2 runs (cpp_standalone), seeds named."""
+answer toward the stored item's (a graded shift), and CA3-like recurrence without the keys
+turns the curve into a step: separation below the middle, completion above it. Real Brian2
+runs (cpp_standalone, one network with recurrent synapses, gain 0 where it is off), seeds
+named."""
 
 from __future__ import annotations
 
@@ -12,6 +15,9 @@ from neuro_kv.engine import RunRequest, run_requests
 from neuro_kv.protocols.separation_completion import correlation, similarity_curve
 
 SEEDS = (1, 2, 3)
+#: (key_gain, recurrent_gain) of each condition; the network has recurrent synapses (20 %)
+CONDITIONS = {"keys": (2 * mV, 0 * mV), "projection": (0 * mV, 0 * mV),
+              "recurrence": (0 * mV, 8 * mV)}
 
 
 def curve(results, name: str) -> dict[str, float]:
@@ -22,14 +28,19 @@ def curve(results, name: str) -> dict[str, float]:
 
 @pytest.fixture(scope="module")
 def runs():
-    """seeds 1-3, 10 items: keys read (default 2 mV) and not read (key_gain 0; one batch)."""
-    results = run_requests([RunRequest("separation-completion", seed, {"key_gain": gain})
-                            for gain in (2 * mV, 0 * mV) for seed in SEEDS])
-    return results[:len(SEEDS)], results[len(SEEDS):]
+    """seeds 1-3, 10 items, each condition (one batch)."""
+    requests = [RunRequest("separation-completion", seed,
+                           {"key_gain": key, "recurrent_gain": recurrent,
+                            "recurrent_probability": 0.2})
+                for key, recurrent in CONDITIONS.values() for seed in SEEDS]
+    results = run_requests(requests)
+    return {name: results[k * len(SEEDS):(k + 1) * len(SEEDS)]
+            for k, name in enumerate(CONDITIONS)}
 
 
 def test_the_projection_alone_separates_and_the_keys_complete(runs):
-    with_keys, without = (curve(r, "index_similarity_by_overlap") for r in runs)
+    with_keys, without = (curve(runs[c], "index_similarity_by_overlap")
+                          for c in ("keys", "projection"))
     # measured at seeds 1-20 (gallery page): without keys 0.23 at 0.4 and 0.60 at 0.8; with
     # keys 0.53 and 0.87
     for level in ("0.4", "0.6", "0.8"):
@@ -38,8 +49,19 @@ def test_the_projection_alone_separates_and_the_keys_complete(runs):
     values = list(with_keys.values())
     assert all(b > a for a, b in zip(values, values[1:], strict=False)), with_keys
     # the rate reference's projection alone separates more than the spikes
-    rate = curve(runs[1], "rate_index_similarity_by_overlap")
+    rate = curve(runs["projection"], "rate_index_similarity_by_overlap")
     assert rate["0.8"] < 0.5, rate
+
+
+def test_recurrence_makes_the_index_curve_a_step(runs):
+    step = curve(runs["recurrence"], "index_similarity_by_overlap")
+    # measured at seeds 1-3: 0.13 / 0.33 / 0.68 / 0.91 at 0.2 / 0.4 / 0.6 / 0.8
+    assert step["0.2"] < 0.2 - 0.04 and step["0.4"] < 0.4 - 0.04, step  # separation
+    assert step["0.8"] > 0.8 + 0.05, step  # completion
+    projection = curve(runs["projection"], "index_similarity_by_overlap")
+    assert step["0.8"] > projection["0.8"] + 0.2, (step, projection)
+    rate = curve(runs["recurrence"], "rate_index_similarity_by_overlap")
+    assert rate["0.4"] < 0.4 and rate["0.8"] > rate["0.4"] + 0.4, rate
 
 
 def test_correlation_and_curve_on_hand_made_answers():

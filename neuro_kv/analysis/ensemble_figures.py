@@ -13,8 +13,8 @@ import numpy as np  # noqa: E402
 
 from neuro_kv.analysis.forgetting_figures import CHANCE, _curve, _save  # noqa: E402
 
-__all__ = ["barcodes_figure", "ensemble_recall_figure", "memory_linking_figure",
-           "separation_completion_figure"]
+__all__ = ["barcodes_figure", "ensemble_capacity_figure", "ensemble_recall_figure",
+           "memory_linking_figure", "separation_completion_figure"]
 
 
 def _by_fraction(metrics: dict, name: str) -> tuple[list[float], list[float], list | None]:
@@ -71,6 +71,12 @@ def memory_linking_figure(metrics: dict, path: Path) -> None:
     _save(fig, path)
 
 
+#: runs that `separation_completion_figure` draws beside the main one when ``metrics`` holds
+#: their curves under these prefixes
+MERGED_RUNS = (("no_keys_", "C4", "spiking, keys not read"),
+               ("recurrence_", "C5", "spiking, CA3 recurrence, keys not read"))
+
+
 def _similarity(ax, metrics: dict, name: str, title: str) -> None:
     """One population's similarity curve against input overlap: spiking (intervals over
     seeds for a batch), the rate reference with and without its keys, the input spikes'
@@ -81,10 +87,11 @@ def _similarity(ax, metrics: dict, name: str, title: str) -> None:
     if f"{name}_ensemble_similarity_by_overlap" in metrics:
         x, y, interval = _by_fraction(metrics, f"{name}_ensemble_similarity_by_overlap")
         _curve(ax, x, y, interval, color="C1", label="spiking (ensembles)")
-    # a run with key_gain = 0 merged in under "no_keys_" (the gallery's figure)
-    if f"no_keys_{name}_similarity_by_overlap" in metrics:
-        x, y, interval = _by_fraction(metrics, f"no_keys_{name}_similarity_by_overlap")
-        _curve(ax, x, y, interval, color="C4", label="spiking, keys not read")
+    # other runs merged in under a prefix (the gallery's figure)
+    for prefix, colour, label in MERGED_RUNS:
+        if f"{prefix}{name}_similarity_by_overlap" in metrics:
+            x, y, interval = _by_fraction(metrics, f"{prefix}{name}_similarity_by_overlap")
+            _curve(ax, x, y, interval, color=colour, label=label)
     for rate, style, color, label in (
             (f"rate_{name}", "s--", "C2", "rate reference"),
             (f"rate_no_keys_{name}", "^:", "C3", "rate, keys not read")):
@@ -102,7 +109,7 @@ def _similarity(ax, metrics: dict, name: str, title: str) -> None:
 
 def separation_completion_figure(metrics: dict, path: Path) -> None:
     """Index and cortex similarity against the cue's overlap with a stored key (and, where
-    ``metrics`` holds them under ``no_keys_``, a run's without reading the keys)."""
+    ``metrics`` holds them under a prefix of `MERGED_RUNS`, other runs' curves)."""
     fig, (index, cortex) = plt.subplots(1, 2, figsize=(11, 4.4))
     _similarity(index, metrics, "index", "index (keys)")
     _similarity(cortex, metrics, "cortex", "cortex (values)")
@@ -157,4 +164,43 @@ def barcodes_figure(metrics: dict, path: Path) -> None:
     bars.set_xticks(position, names, fontsize=9)
     bars.set(ylabel="correlation of two caches' keys", title="keys (barcodes)")
     bars.legend(frameon=False, fontsize=8)
+    _save(fig, path)
+
+
+#: line styles of ensemble-capacity's models
+CAPACITY_STYLES = {"kv_ensemble": ("o-", "spiking kv-ensemble"),
+                   "kv_index": ("^-", "spiking kv-index (slots)"),
+                   "rate_ensemble": ("s--", "rate reference (ensembles)")}
+
+
+def ensemble_capacity_figure(metrics: dict, path: Path) -> None:
+    """Left: recall against load, one colour per index size, one style per model (t
+    intervals over seeds on the spiking models). Right: C(criterion) against index size with
+    its bootstrap interval."""
+    fig, (curves, capacity) = plt.subplots(1, 2, figsize=(12, 4.6))
+    sizes = sorted({size for table in metrics["recall"].values() for size in table}, key=int)
+    for model, table in metrics["recall"].items():
+        style, label = CAPACITY_STYLES.get(model, ("x-", model))
+        for colour, size in enumerate(sizes):
+            if size not in table:
+                continue
+            loads = sorted(table[size], key=int)
+            y = [table[size][load]["recall"] for load in loads]
+            interval = None if model.startswith("rate") else \
+                [table[size][load]["recall_ci"] for load in loads]
+            _curve(curves, [int(load) for load in loads], y, interval,
+                   fmt=style, color=f"C{colour}", label=f"{label}, {int(size):,}")
+        found = metrics["capacity"][model]
+        xs = [int(size) for size in sizes if size in found]
+        c = [found[size]["C"] for size in sizes if size in found]
+        bounds = np.array([found[size]["C_ci"] for size in sizes if size in found], dtype=float)
+        capacity.errorbar(xs, c, yerr=[np.array(c) - bounds[:, 0], bounds[:, 1] - np.array(c)],
+                          fmt=style, capsize=3, label=label)
+    curves.axhline(metrics["criterion"], color="0.6", lw=0.8, ls=":")
+    curves.set(xscale="log", xlabel="items stored", ylabel="recall accuracy (value bits)",
+               title="recall against load")
+    curves.legend(frameon=False, fontsize=7, ncol=2)
+    capacity.set(xscale="log", xlabel="index neurons (n_index = n_slots)",
+                 ylabel=f"C({metrics['criterion']:g}): items", title="capacity against size")
+    capacity.legend(frameon=False, fontsize=8)
     _save(fig, path)

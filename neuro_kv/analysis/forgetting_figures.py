@@ -27,15 +27,15 @@ PAPER_GAIN_CURVE = {1.0: 9.1, 1.1: 28.7, 1.2: 55.5, 1.3: 77.7, 1.4: 89.2, 1.5: 9
 
 
 def _curve(ax: plt.Axes, x: list[float], values: list[float], interval: list | None,
-           **style) -> None:
-    """A line with markers; with error bars where ``interval`` ([low, high] per point) is
-    given."""
+           fmt: str = "o-", **style) -> None:
+    """A line with markers (``fmt``); with error bars where ``interval`` ([low, high] per
+    point) is given."""
     y = np.array(values, dtype=float)
     if interval is None:
-        ax.plot(x, y, "o-", **style)
+        ax.plot(x, y, fmt, **style)
         return
     bounds = np.array(interval, dtype=float)
-    ax.errorbar(x, y, yerr=[y - bounds[:, 0], bounds[:, 1] - y], fmt="o-", capsize=3,
+    ax.errorbar(x, y, yerr=[y - bounds[:, 0], bounds[:, 1] - y], fmt=fmt, capsize=3,
                 **style)
 
 

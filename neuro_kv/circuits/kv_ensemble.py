@@ -36,6 +36,7 @@ fraction of the index neurons, drawn per run, far below threshold (an optogeneti
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 import numpy as np
@@ -47,6 +48,7 @@ from neuro_kv.anatomy import (
     entry_wiring,
     pair_number,
     rail_synapses,
+    recurrent_wiring,
 )
 from neuro_kv.circuits.kv_index import (
     CORTEX_GATES,
@@ -68,7 +70,7 @@ from neuro_kv.network import (
 )
 from neuro_kv.neurons import lif_parameters, lif_variables, poisson_rail_input, rail_layout
 from neuro_kv.parameters import Parameter, ParameterSet
-from neuro_kv.plasticity import key_three_factor
+from neuro_kv.plasticity import key_three_factor, recurrent_hebbian
 from neuro_kv.random_stream import STREAMS, kept, normal, scaled_normal
 from neuro_kv.schedule import Control, Schedule
 
@@ -89,6 +91,9 @@ PARAMETERS = ParameterSet([
       "neuron (through every input neuron of the entry: the sparse, dentate-like projection, "
       "whose synapses also hold the keys)",
       "float", low=0, high=1, low_exclusive=True),
+    P("recurrent_probability", 0.0, "probability that an index neuron excites another "
+      "through a plastic recurrent synapse (CA3-like; 0: no recurrence, the default)",
+      "float", low=0, high=1),
     P("value_probability", 1.0, "probability that an index neuron projects to a cortical "
       "neuron (the value synapses)", "float", low=0, high=1, low_exclusive=True),
     P("wiring_seed", 0, "seed of the wiring (which pairs are connected): the anatomy every run "
@@ -132,6 +137,9 @@ PARAMETERS = ParameterSet([
       "over the k = active_fraction * n_index winners (one spike adds value_gain / k), so "
       "the value read-out does not grow with the index",
       "quantity", mV, low=0),
+    P("recurrent_gain", 2 * mV, "index EPSC jump per index spike through a recurrent synapse "
+      "at weight 1 (suppressed while storing as the key transmission is)", "quantity", mV,
+      low=0),
     P("acetylcholine_suppression", 1.0, "fraction of index -> cortex transmission removed "
       "per unit of modulator", "float", low=0, high=1),
     # plasticity
@@ -139,6 +147,8 @@ PARAMETERS = ParameterSet([
       low=0, high=1),
     P("tau_key_decay", 25 * ms, "key rule: gated decay time constant", "quantity", ms,
       **positive),
+    P("eta_recurrent", 0.6, "recurrent rule: step toward 1 per presynaptic spike (x M x "
+      "both tags)", "float", low=0, high=1),
     P("eta_value", 0.3, "rate-Hebbian value rule: step toward the target per presynaptic "
       "spike (x M)", "float", low=0, high=1),
     P("tau_value_trace", 20 * ms, "rate-Hebbian value rule: time constant of a cortical "
@@ -147,7 +157,8 @@ PARAMETERS = ParameterSet([
 
 #: parameters fixed by a build (sizes, anatomy, time constants); the rest are per replica
 STRUCTURAL = ("n_input", "n_index", "n_value", "input_copies", "value_copies", "n_inhibitory",
-              "projection_probability", "value_probability", "wiring_seed", "tau_m",
+              "projection_probability", "recurrent_probability", "value_probability",
+              "wiring_seed", "tau_m",
               "tau_m_inhibitory", "tau_exc", "refractory", "tau_value_trace")
 
 INDEX_MODEL = """
@@ -184,7 +195,23 @@ recruitment_boost : volt (constant)
 boost_hours : 1 (constant)
 eta_key : 1 (constant)
 tau_key_decay : second (constant)
+recurrent_gain : volt (constant)
+eta_recurrent : 1 (constant)
+key_open : 1                         # key transmission left by acetylcholine (gates)
+key_write : 1                        # the key rule's gate eta_key * M * tag (gates, reset)
 """
+#: what the key synapses read of their neuron, brought up to date when the modulator or the
+#: tag changes, so that an input spike reads two variables instead of five (the input ->
+#: index events are most of the circuit's cost)
+KEY_GATES = """
+key_open = clip(1 - key_acetylcholine_suppression * modulator, 0, 1)
+key_write = eta_key * clip(modulator, 0, 1) * tag
+"""
+#: `neuro_kv.plasticity.key_three_factor` with its gate ``eta_key * M * tag`` read from the
+#: neuron's ``key_write``
+KEY_RULE = dataclasses.replace(key_three_factor(), on_pre="w = w + key_write_post * (1 - w)",
+                               post_variables=("key_write", "key_decay"))
+
 #: every schedule step: the schedule's levels; at a window's onset the tags end and the
 #: membrane starts afresh; the excitability update (`neuro_kv.anatomy`); the lesion
 INDEX_GATES = f"""
@@ -197,7 +224,7 @@ v = v - onset * (v - v_rest)
 I_exc = I_exc * (1 - onset)
 {EXCITABILITY_CODE}
 silenced = 1 - kept(seed, neuron, 0, {STREAMS['silencing']}, silenced_fraction_level(t, replica))
-"""
+{KEY_GATES}"""
 #: a spike; while storing, the ``plateau_spikes``-th spike of a window starts the neuron's own
 #: plateau (its tag) and its excitability rise
 INDEX_RESET = """
@@ -205,6 +232,7 @@ v = v_reset
 window_spikes += 1
 tag = clip(tag + int(modulator > 0) * int(window_spikes >= plateau_spikes), 0, 1)
 boost = boost + tag * int(modulator > 0) * (recruitment_boost - boost)
+key_write = eta_key * clip(modulator, 0, 1) * tag
 """
 
 INHIBITORY_MODEL = """
@@ -220,14 +248,17 @@ FROM_INHIBITORY = "v_post -= inhibition_strength_post"
 
 #: input -> index: the fixed projection and the plastic key (suppressed while storing)
 INPUT_TRANSMISSION = """
-I_exc_post += projection_gain_post * w_projection
-key_open = clip(1 - key_acetylcholine_suppression_post * modulator_post, 0, 1)
-I_exc_post += key_gain_post * w * key_open
+I_exc_post += projection_drive
+I_exc_post += key_gain_post * w * key_open_post
 """
 #: index -> cortex: one spike adds value_gain / k at weight 1 (off while storing)
 VALUE_TRANSMISSION = ("I_exc_post += value_gain_post / (active_fraction_pre * n_index) * w"
                       " * clip(1 - acetylcholine_suppression_post * modulator_post, 0, 1)")
-SYNAPSE_MODEL = "w_projection : 1\npair_number : integer (constant)"
+SYNAPSE_MODEL = ("w_projection : 1\nprojection_drive : volt  # projection_gain * w_projection"
+                 "\npair_number : integer (constant)")
+#: index -> index (recurrent): suppressed while storing, like the key transmission
+RECURRENT_TRANSMISSION = ("I_exc_post += recurrent_gain_post * w * clip(1 - "
+                          "key_acetylcholine_suppression_post * modulator_post, 0, 1)")
 
 CONTROLS = (
     Control("elapsed_hours", "hours that pass before the window (not simulated): the "
@@ -272,14 +303,16 @@ class KVEnsembleCircuit:
     replica_cost_s = 0.1
 
     def per_replica_bytes(self, p: dict[str, Any], rows: int) -> int:
-        """Memory one replica needs (bytes; 60 per synapse, as measured for kv-index)."""
+        """Memory one replica needs (bytes): 100 per synapse (measured at n_index 100,000,
+        80 M synapses: the simulation 5.2 GB, the Python process that builds it 8.1 GB)."""
         n_in = 2 * p["n_input"] * p["input_copies"]
         n_ctx = 2 * p["n_value"] * p["value_copies"]
         synapses = (n_in * p["n_index"] * p["projection_probability"]
+                    + p["n_index"] ** 2 * p["recurrent_probability"]
                     + p["n_index"] * n_ctx * p["value_probability"]
                     + 2 * p["n_index"] * p["n_inhibitory"])
         columns = p["n_input"] + p["n_value"] + 4
-        return int(60 * synapses + 8 * rows * columns + 400 * (n_in + n_ctx + p["n_index"])
+        return int(100 * synapses + 8 * rows * columns + 400 * (n_in + n_ctx + p["n_index"])
                    + 2_000_000)
 
     def build(self, p: dict[str, Any], replicas: int, rows: int, step: Any) -> BuiltNetwork:
@@ -319,7 +352,7 @@ class KVEnsembleCircuit:
 
         # input -> index: the sparse projection, whose synapses also hold the keys; their
         # projection weights are drawn from the run's seed at its start
-        keys = key_three_factor().synapses(inputs, index, transmission=INPUT_TRANSMISSION,
+        keys = KEY_RULE.synapses(inputs, index, transmission=INPUT_TRANSMISSION,
                                            extra_model=SYNAPSE_MODEL, name="keys",
                                            namespace=draws)
         entry, target = entry_wiring(p["n_input"], n_index, p["projection_probability"],
@@ -328,7 +361,8 @@ class KVEnsembleCircuit:
         keys.connect(i=np.concatenate([pre + r * n_in for r in range(K)]),
                      j=np.concatenate([post + r * n_index for r in range(K)]))
         keys.pair_number = np.tile(pair_number(entry, target, n_index)[pair], K)
-        keys.run_regularly(PROJECTION_CODE, clock=Clock(1e6 * second, name="projection_clock"),
+        keys.run_regularly(PROJECTION_CODE + "\nprojection_drive = projection_gain_post * "
+                           "w_projection", clock=Clock(1e6 * second, name="projection_clock"),
                            when="start", name="projection_draw")
 
         # index -> cortex: the values (rate-Hebbian, as in kv-index)
@@ -351,19 +385,31 @@ class KVEnsembleCircuit:
                                    name="inhibitory_to_index")
         connect_blocks(from_inhibitory, views["inhibitory"], views["index"], K)
 
+        pathways = {"keys": WeightPathway(keys, views["input"], views["index"],
+                                          current_key_weights),
+                    "values": WeightPathway(values, views["index"], views["cortex"])}
+        synapse_groups = [keys, values, to_inhibitory, from_inhibitory]
+        if p["recurrent_probability"] > 0:  # CA3-like recurrence, learned while storing
+            recurrent = recurrent_hebbian().synapses(index, index,
+                                                     transmission=RECURRENT_TRANSMISSION,
+                                                     name="recurrent")
+            r_pre, r_post = recurrent_wiring(n_index, p["recurrent_probability"],
+                                             p["wiring_seed"])
+            recurrent.connect(i=np.concatenate([r_pre + r * n_index for r in range(K)]),
+                              j=np.concatenate([r_post + r * n_index for r in range(K)]))
+            pathways["recurrent"] = WeightPathway(recurrent, views["index"], views["index"])
+            synapse_groups.append(recurrent)
+
         groups = {"input": inputs, "index": index, "inhibitory": inhibitory, "cortex": cortex}
         monitors = {name: SpikeMonitor(g, name=f"{name}_spikes") for name, g in groups.items()}
         return BuiltNetwork(
             replicas=K, rows=rows, step=step,
-            objects=[*groups.values(), keys, values, to_inhibitory, from_inhibitory,
-                     *monitors.values()],
+            objects=[*groups.values(), *synapse_groups, *monitors.values()],
             populations={name: (monitors[name], views[name]) for name in groups},
             stimuli=stimuli,
             replica_variables=replica_variables(inputs, index, inhibitory, cortex),
             seeds=[(inputs, "seed"), (index, "seed")],
-            weights={"keys": WeightPathway(keys, views["input"], views["index"],
-                                           current_key_weights),
-                     "values": WeightPathway(values, views["index"], views["cortex"])},
+            weights=pathways,
             stimulus=stimulus,
         )
 
@@ -379,7 +425,8 @@ def replica_variables(inputs: Any, index: Any, inhibitory: Any, cortex: Any
                            "key_acetylcholine_suppression", "inhibition_strength",
                            "plateau_spikes", "plateau_drive", "silencing_drive",
                            "excitability_sd", "drift_hours", "recruitment_boost",
-                           "boost_hours", "eta_key", "tau_key_decay")),
+                           "boost_hours", "eta_key", "tau_key_decay", "recurrent_gain",
+                           "eta_recurrent")),
         **owned_by(cortex, ("teacher_drive", "value_gain", "acetylcholine_suppression",
                             "eta_value")),
     }

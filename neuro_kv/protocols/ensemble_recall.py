@@ -21,6 +21,7 @@ from functools import partial
 from typing import Any
 
 import numpy as np
+from brian2 import second
 
 from neuro_kv.analysis.ensemble_figures import ensemble_recall_figure
 from neuro_kv.analysis.plots import raster_figure
@@ -30,6 +31,7 @@ from neuro_kv.anatomy import (
     initial_excitability,
     pair_number,
     projection_weights,
+    recurrent_wiring,
     silenced,
 )
 from neuro_kv.contracts import RunProtocol
@@ -60,6 +62,10 @@ PARAMETERS = ParameterSet([
       "float", low=0.5, high=1),
     *TIMING_PARAMETERS,
 ])
+
+#: period of the index's inhibition cycles at retrieval (measured at the defaults: about
+#: 14 ms), the rate reference's stand-in for a winner's firing rate
+INHIBITION_CYCLE = 14e-3 * second
 
 #: stimulation level that clamps a kv-index slot (x its stimulation_drive, 40 mV: -400 mV)
 SLOT_SILENCING_LEVEL = -10.0
@@ -196,10 +202,17 @@ def ensemble_memory(p: dict[str, Any], seed: int) -> EnsembleMemory:
     projection[entry, target] = projection_weights(seed, pair_number(entry, target, n))
     spikes_per_entry = p["input_copies"] * float(p["input_rate"] * p["tau_exc"])
     rate_tau = float(p["eta_key"] * p["input_rate"] * p["tau_key_decay"])
+    recurrent = None
+    if p.get("recurrent_probability", 0) > 0:
+        recurrent = np.zeros((n, n), dtype=bool)
+        recurrent[recurrent_wiring(n, p["recurrent_probability"], p["wiring_seed"])] = True
     return EnsembleMemory(
         projection, k=max(1, int(round(p["active_fraction"] * n))),
         projection_scale=float(p["projection_gain"]) * spikes_per_entry,
-        key_scale=float(p["key_gain"]) * rate_tau / (1 + rate_tau) * spikes_per_entry)
+        key_scale=float(p["key_gain"]) * rate_tau / (1 + rate_tau) * spikes_per_entry,
+        recurrent=recurrent,
+        # a winner fires about once per inhibition cycle; an EPSC lasts tau_exc
+        recurrent_scale=float(p.get("recurrent_gain", 0) * p["tau_exc"] / INHIBITION_CYCLE))
 
 
 class ExcitabilityTwin:
