@@ -29,16 +29,13 @@ the same anatomy, excitability and cues) gives the same numbers.
 
 from __future__ import annotations
 
-from functools import partial
 from typing import Any
 
 import numpy as np
 
 from neuro_kv.analysis.ensemble_figures import barcodes_figure
-from neuro_kv.analysis.plots import raster_figure
-from neuro_kv.contracts import RunProtocol
 from neuro_kv.parameters import Parameter, ParameterError, ParameterSet
-from neuro_kv.protocols.common import TIMING_PARAMETERS, new_schedule
+from neuro_kv.protocols.common import TIMING_PARAMETERS, EnsembleProtocol, new_schedule
 from neuro_kv.protocols.ensemble_recall import ExcitabilityTwin, ensemble_memory
 from neuro_kv.protocols.separation_completion import correlation
 from neuro_kv.schedule import Phase, Schedule
@@ -68,12 +65,11 @@ PARAMETERS = ParameterSet([
 CACHES = ((0, "first"), (1, "neighbour"), (0, "again"))
 
 
-class Barcodes(RunProtocol):
+class Barcodes(EnsembleProtocol):
     """Caches on a track with a place code: key correlation against distance, reactivation."""
 
     name = "barcodes"
-    default_circuit = "kv-ensemble"
-    circuits = ("kv-ensemble",)
+    figure = barcodes_figure
     parameters = PARAMETERS
     scalar_metrics = ("key_correlation_same_site", "key_correlation_neighbour",
                       "key_correlation_distant", "input_correlation_neighbour",
@@ -129,16 +125,6 @@ class Barcodes(RunProtocol):
             metrics.update(rate_reference(p, spikes.seed, patterns, schedule))
         return metrics
 
-    def figures(self, p: dict[str, Any], result: Any) -> dict[str, Any]:
-        windows = [(phase.kind, start, stop) for _, phase, start, stop
-                   in result.schedule.windows()]
-        return {
-            "raster.png": partial(raster_figure, result.spikes, result.populations, windows),
-            "barcodes.png": partial(barcodes_figure, result.metrics),
-        }
-
-    def batch_figures(self, p: dict[str, Any], combined: dict[str, Any]) -> dict[str, Any]:
-        return {"barcodes.png": partial(barcodes_figure, combined)}
 
 
 def place_code(n_sites: int, n_entries: int, width: float, rng: np.random.Generator

@@ -20,7 +20,8 @@ from neuro_kv.schedule import Phase, Schedule, members
 from neuro_kv.spikes import SpikeRecord
 
 __all__ = [
-    "TIMING_PARAMETERS", "KVIndexProtocol", "Readout", "check_at_most", "check_slots",
+    "TIMING_PARAMETERS", "EnsembleProtocol", "KVIndexProtocol", "Readout", "check_at_most",
+    "check_slots",
     "encode", "erase", "flip_entries", "hide_entries", "new_schedule", "read_out",
 ]
 
@@ -51,6 +52,13 @@ class KVIndexProtocol(RunProtocol):
     def batch_figures(self, p: dict[str, Any], combined: dict[str, Any]) -> dict[str, Any]:
         """The protocol's figure of a batch: means over seeds with their intervals."""
         return {f"{self.name}.png": partial(type(self).figure, combined)}
+
+
+class EnsembleProtocol(KVIndexProtocol):
+    """The single-network protocols on ``kv-ensemble``: its figures as `KVIndexProtocol`'s."""
+
+    default_circuit = "kv-ensemble"
+    circuits: tuple[str, ...] | None = ("kv-ensemble",)
 
 
 def new_schedule(p: dict[str, Any]) -> Schedule:

@@ -17,14 +17,12 @@ on the same patterns, anatomy, excitability and episode times.
 
 from __future__ import annotations
 
-from functools import partial
 from typing import Any
 
 import numpy as np
 from brian2 import second
 
 from neuro_kv.analysis.ensemble_figures import ensemble_recall_figure
-from neuro_kv.analysis.plots import raster_figure
 from neuro_kv.anatomy import (
     drift_step,
     entry_wiring,
@@ -34,9 +32,8 @@ from neuro_kv.anatomy import (
     recurrent_wiring,
     silenced,
 )
-from neuro_kv.contracts import RunProtocol
 from neuro_kv.parameters import Parameter, ParameterSet
-from neuro_kv.protocols.common import TIMING_PARAMETERS, new_schedule, read_out
+from neuro_kv.protocols.common import TIMING_PARAMETERS, EnsembleProtocol, new_schedule, read_out
 from neuro_kv.protocols.paired_recall import hide_entries
 from neuro_kv.rate_models import EnsembleMemory
 from neuro_kv.schedule import Phase, Schedule, members
@@ -85,11 +82,11 @@ def index_size(p: dict[str, Any]) -> int:
     return int(p["n_index"] if ensemble_circuit(p) else p["n_slots"])
 
 
-class EnsembleRecall(RunProtocol):
+class EnsembleRecall(EnsembleProtocol):
     """Store ``n_items``, recall them from partial cues under growing lesions of the index."""
 
     name = "ensemble-recall"
-    default_circuit = "kv-ensemble"
+    figure = ensemble_recall_figure
     circuits = ("kv-ensemble", "kv-index")
     parameters = PARAMETERS
     scalar_metrics = ("recall_accuracy", "lost_fraction", "ensemble_size", "overlap_ratio",
@@ -161,16 +158,6 @@ class EnsembleRecall(RunProtocol):
             metrics.update(rate_reference(p, spikes.seed, patterns, schedule, rng))
         return metrics
 
-    def figures(self, p: dict[str, Any], result: Any) -> dict[str, Any]:
-        windows = [(phase.kind, start, stop) for _, phase, start, stop
-                   in result.schedule.windows()]
-        return {
-            "raster.png": partial(raster_figure, result.spikes, result.populations, windows),
-            "ensemble-recall.png": partial(ensemble_recall_figure, result.metrics),
-        }
-
-    def batch_figures(self, p: dict[str, Any], combined: dict[str, Any]) -> dict[str, Any]:
-        return {"ensemble-recall.png": partial(ensemble_recall_figure, combined)}
 
 
 def ensemble_sets(spikes: SpikeRecord, windows: list, n: int, threshold: int

@@ -19,18 +19,15 @@ excitability.
 from __future__ import annotations
 
 from collections import defaultdict
-from functools import partial
 from typing import Any
 
 import numpy as np
 
 from neuro_kv.analysis.decoding import decode_dual_rail
 from neuro_kv.analysis.ensemble_figures import memory_linking_figure
-from neuro_kv.analysis.plots import raster_figure
-from neuro_kv.contracts import RunProtocol
 from neuro_kv.neurons import rail_counts
 from neuro_kv.parameters import Parameter, ParameterSet
-from neuro_kv.protocols.common import TIMING_PARAMETERS, new_schedule
+from neuro_kv.protocols.common import TIMING_PARAMETERS, EnsembleProtocol, new_schedule
 from neuro_kv.protocols.ensemble_recall import ExcitabilityTwin, ensemble_memory, ensemble_sets
 from neuro_kv.rate_models import EnsembleMemory, top_k
 from neuro_kv.schedule import Phase, Schedule
@@ -55,12 +52,11 @@ PARAMETERS = ParameterSet([
 ])
 
 
-class MemoryLinking(RunProtocol):
+class MemoryLinking(EnsembleProtocol):
     """Pairs of items stored a delay apart: ensemble overlap and value intrusion by delay."""
 
     name = "memory-linking"
-    default_circuit = "kv-ensemble"
-    circuits = ("kv-ensemble",)
+    figure = memory_linking_figure
     parameters = PARAMETERS
     scalar_metrics = ("overlap_ratio_shortest", "overlap_ratio_longest", "overlap_ratio_gain",
                       "intrusion_shortest", "intrusion_longest", "intrusion_gain",
@@ -123,16 +119,6 @@ class MemoryLinking(RunProtocol):
             metrics.update(rate_reference(p, spikes.seed, patterns, schedule))
         return metrics
 
-    def figures(self, p: dict[str, Any], result: Any) -> dict[str, Any]:
-        windows = [(phase.kind, start, stop) for _, phase, start, stop
-                   in result.schedule.windows()]
-        return {
-            "raster.png": partial(raster_figure, result.spikes, result.populations, windows),
-            "memory-linking.png": partial(memory_linking_figure, result.metrics),
-        }
-
-    def batch_figures(self, p: dict[str, Any], combined: dict[str, Any]) -> dict[str, Any]:
-        return {"memory-linking.png": partial(memory_linking_figure, combined)}
 
 
 def delay_of(p: dict[str, Any], block: int) -> float:

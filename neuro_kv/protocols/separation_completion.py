@@ -22,17 +22,19 @@ k-WTA winners (binary) and of its summed values.
 from __future__ import annotations
 
 import copy
-from functools import partial
 from typing import Any
 
 import numpy as np
 
 from neuro_kv.analysis.ensemble_figures import separation_completion_figure
-from neuro_kv.analysis.plots import raster_figure
-from neuro_kv.contracts import RunProtocol
 from neuro_kv.neurons import rail_counts
 from neuro_kv.parameters import Parameter, ParameterSet
-from neuro_kv.protocols.common import TIMING_PARAMETERS, flip_entries, new_schedule
+from neuro_kv.protocols.common import (
+    TIMING_PARAMETERS,
+    EnsembleProtocol,
+    flip_entries,
+    new_schedule,
+)
 from neuro_kv.protocols.ensemble_recall import ExcitabilityTwin, ensemble_memory
 from neuro_kv.rate_models import EnsembleMemory
 from neuro_kv.schedule import Phase, Schedule
@@ -60,12 +62,11 @@ PARAMETERS = ParameterSet([
 HIGH, MID = 0.8, 0.4
 
 
-class SeparationCompletion(RunProtocol):
+class SeparationCompletion(EnsembleProtocol):
     """Cues of graded overlap with stored keys: index and cortex similarity against it."""
 
     name = "separation-completion"
-    default_circuit = "kv-ensemble"
-    circuits = ("kv-ensemble",)
+    figure = separation_completion_figure
     parameters = PARAMETERS
     scalar_metrics = ("index_similarity_high", "index_similarity_mid",
                       "index_ensemble_similarity_high", "index_ensemble_similarity_mid",
@@ -112,16 +113,6 @@ class SeparationCompletion(RunProtocol):
             metrics.update(rate_reference(p, spikes.seed, patterns, schedule))
         return metrics
 
-    def figures(self, p: dict[str, Any], result: Any) -> dict[str, Any]:
-        windows = [(phase.kind, start, stop) for _, phase, start, stop
-                   in result.schedule.windows()]
-        return {
-            "raster.png": partial(raster_figure, result.spikes, result.populations, windows),
-            "separation-completion.png": partial(separation_completion_figure, result.metrics),
-        }
-
-    def batch_figures(self, p: dict[str, Any], combined: dict[str, Any]) -> dict[str, Any]:
-        return {"separation-completion.png": partial(separation_completion_figure, combined)}
 
 
 def levels(p: dict[str, Any]) -> list[float]:
