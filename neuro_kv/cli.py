@@ -18,7 +18,7 @@ from neuro_kv.devices import DEVICES
 from neuro_kv.engine import DEFAULT_DEVICE, RunStopped
 from neuro_kv.parameters import ParameterError, format_value
 from neuro_kv.preparation import parameter_set, read_parameter_file
-from neuro_kv.processes import exit_on_sigterm
+from neuro_kv.processes import Stopped, exit_on_signals
 from neuro_kv.registry import circuits, get_circuit, get_protocol, protocols
 from neuro_kv.sweeps import parse_grid, parse_seeds, sweep
 from neuro_kv.tuning import parse_space, tune
@@ -296,7 +296,7 @@ def serve(directory: Any, port: int) -> None:
               "(Ctrl-C stops)", flush=True)
         try:
             server.serve_forever()
-        except KeyboardInterrupt:
+        except (KeyboardInterrupt, Stopped):  # Ctrl-C is how serving ends
             pass
 
 
@@ -322,11 +322,15 @@ def main(argv: list[str] | None = None) -> int:
     commands = {"run": _run, "sweep": _sweep, "tune": _tune, "params": _params, "list": _list,
                 "view": _view}
     try:
-        with exit_on_sigterm():  # a terminated run removes what it half wrote
+        with exit_on_signals():  # a stopped run removes what it half wrote, and its workers
             return commands[args.command](args)
     except ParameterError as error:
         print(f"neuro-kv: error: {error}", file=sys.stderr)
         return 2
+    except Stopped as stop:
+        print(f"neuro-kv: stopped by {stop.signal_name}; unfinished results were not "
+              "written", file=sys.stderr)
+        return stop.code
 
 
 

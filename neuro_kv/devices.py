@@ -56,7 +56,7 @@ with warnings.catch_warnings():
 
 from neuro_kv.guard import add_guard
 from neuro_kv.network import BuiltNetwork, RunInputs
-from neuro_kv.processes import die_with_parent, process_alive
+from neuro_kv.processes import die_with_parent, process_alive, run_shell
 from neuro_kv.version import __version__
 
 __all__ = ["DEVICES", "CompiledNetwork", "RuntimeNetwork", "StandaloneNetwork",
@@ -357,7 +357,8 @@ def remove_stale_results(results: Path) -> None:
 class _BinariesDieWithParent:
     """Brian2's standalone device starts the compiled binary with ``subprocess.call``; this
     stand-in for its ``subprocess`` module starts it with `die_with_parent`, so a run killed
-    with SIGKILL leaves no simulation running (everything else is the real module)."""
+    with SIGKILL leaves no simulation running (everything else is the real module;
+    ``subprocess.call`` itself kills the binary when a stop interrupts the wait)."""
 
     def __getattr__(self, name: str) -> Any:
         return getattr(subprocess, name)
@@ -367,7 +368,22 @@ class _BinariesDieWithParent:
         return subprocess.call(*args, preexec_fn=die_with_parent, **kwargs)
 
 
+class _BuildsStopWithTheRun:
+    """Brian2's standalone device compiles with ``os.system("make ...")``, which a stop
+    signal cannot interrupt (the compilers run on for a minute); this stand-in for its ``os``
+    module runs the command with `run_shell`, which kills ``make`` and its compilers when
+    the run is stopped (everything else is the real module)."""
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(os, name)
+
+    @staticmethod
+    def system(command: str) -> int:
+        return run_shell(command)
+
+
 cpp_standalone_device_module.subprocess = _BinariesDieWithParent()
+cpp_standalone_device_module.os = _BuildsStopWithTheRun()
 
 
 class StandaloneNetwork(CompiledNetwork):
@@ -394,8 +410,14 @@ class StandaloneNetwork(CompiledNetwork):
                 network = Network(*self.built.objects, control, name=NETWORK_NAME)
                 network.run(self.built.duration_limit, namespace={}, profile=profile)
                 before = time.time()
-                self.device.build(directory=str(self.directory), compile=True, run=False,
-                                  with_output=False)
+                try:
+                    self.device.build(directory=str(self.directory), compile=True,
+                                      run=False, with_output=False)
+                except BaseException:  # e.g. stopped while compiling: no half-written object
+                    for path in self.directory.rglob("*.o"):  # file is linked next time
+                        if path.stat().st_mtime >= before:
+                            path.unlink(missing_ok=True)
+                    raise
                 self.compiled = sum(1 for path in self.directory.rglob("*.o")
                                     if path.stat().st_mtime >= before)
             finally:

@@ -55,7 +55,7 @@ from neuro_kv.preparation import (
     available_memory,
     plan_run,
 )
-from neuro_kv.processes import die_with_parent
+from neuro_kv.processes import die_with_parent, stop_workers
 from neuro_kv.results import RunResult
 from neuro_kv.schedule import padded_rows
 from neuro_kv.seeding import analysis_rng
@@ -448,7 +448,9 @@ def run_together(requests: Sequence[RunRequest], *, replicas: int | None = None,
 
 class WorkerPool:
     """Worker processes kept across several `run_requests` calls (e.g. the rounds of a
-    tuning study), so their built networks serve every round; a context manager."""
+    tuning study), so their built networks serve every round; a context manager. Left by an
+    exception (e.g. `neuro_kv.processes.Stopped`), it kills its workers instead of waiting
+    for their batches."""
 
     def __init__(self, workers: int):
         self.workers = workers
@@ -460,16 +462,24 @@ class WorkerPool:
                                                  initializer=die_with_parent)
         return self._executor
 
-    def close(self) -> None:
-        if self._executor is not None:
-            self._executor.shutdown()
-            self._executor = None
+    def close(self, kill: bool = False) -> None:
+        """Shut the workers down once their batches are done, or with ``kill`` at once (their
+        compiled binaries die with them; pending batches are dropped)."""
+        executor, self._executor = self._executor, None
+        if executor is None:
+            return
+        if kill:
+            # Python 3.14 has executor.kill_workers(); before it, the pool's private table
+            stop_workers((getattr(executor, "_processes", None) or {}).values())
+            executor.shutdown(wait=True, cancel_futures=True)
+        else:
+            executor.shutdown()
 
     def __enter__(self) -> WorkerPool:
         return self
 
-    def __exit__(self, *exc: Any) -> None:
-        self.close()
+    def __exit__(self, kind: type | None, *exc: Any) -> None:
+        self.close(kill=kind is not None)
 
 
 def run_requests(requests: Sequence[RunRequest], *, device: str = DEFAULT_DEVICE,
@@ -516,7 +526,9 @@ def run_requests(requests: Sequence[RunRequest], *, device: str = DEFAULT_DEVICE
                 results = [(run.number, RunFailure.of(run.request, "failed", error))
                            for run in batch.runs]
             report(batch, results)
-    finally:
-        if own:
-            pool.close()
+    except BaseException:  # stopped (or failed): kill the workers, even a caller's pool
+        pool.close(kill=True)
+        raise
+    if own:
+        pool.close()
     return [outcomes[number] for number in range(len(requests))]

@@ -3,10 +3,14 @@
 - `process_alive`: whether a PID still runs (temporary files carry their owner's PID, so a
   later run can remove those of processes that were killed);
 - `remove_dead_owners`: remove the ``PREFIX-PID-...`` entries of a directory whose PID is dead;
-- `exit_on_sigterm`: while it is entered, SIGTERM raises ``SystemExit`` so cleanup code runs
-  (Python's default SIGTERM ends the process without it);
-- `sigterm_deferred`: hold SIGTERM back for a few statements that must not be split (creating
-  a temporary directory and noting its name; swapping a result into place);
+- `exit_on_signals`: while it is entered, SIGTERM and SIGINT raise `Stopped` (a
+  ``SystemExit`` with status 143 or 130) once, so cleanup code runs (Python's default SIGTERM
+  ends the process without it) and a second signal does not cut the cleanup short;
+- `sigterm_deferred`: hold SIGTERM and SIGINT back for a few statements that must not be split
+  (creating a temporary directory and noting its name; swapping a result into place);
+- `run_shell`: ``os.system`` for a build command (``make``) that a stop ends at once, with
+  everything it started;
+- `stop_workers`: kill a process pool's workers and wait until they are gone;
 - `die_with_parent`: ask Linux to SIGKILL the calling process when its parent dies (used in
   the child of every compiled standalone binary and every worker process, so that killing a
   run with SIGKILL leaves no simulation running).
@@ -18,14 +22,20 @@ import ctypes
 import os
 import shutil
 import signal
+import subprocess
 import sys
 import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
+import time
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager, suppress
 from pathlib import Path
+from typing import Any
 
-__all__ = ["process_alive", "remove_dead_owners", "exit_on_sigterm", "sigterm_deferred",
-           "die_with_parent"]
+__all__ = ["Stopped", "process_alive", "remove_dead_owners", "exit_on_signals",
+           "sigterm_deferred", "run_shell", "stop_workers", "die_with_parent"]
+
+#: the signals that stop a command
+STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT)
 
 #: prctl option: the signal a process gets when its parent dies
 PR_SET_PDEATHSIG = 1
@@ -55,38 +65,80 @@ def remove_dead_owners(directory: Path, prefix: str) -> None:
             path.unlink(missing_ok=True)
 
 
-def _raise_exit(signum: int, frame: object) -> None:
-    raise SystemExit(128 + signum)
+class Stopped(SystemExit):
+    """A command was stopped by a signal; ``code`` is 128 + the signal number."""
+
+    def __init__(self, signum: int):
+        super().__init__(128 + signum)
+        self.signal_name = signal.Signals(signum).name
+
+
+def _ignore(signum: int, frame: object) -> None:
+    """A second stop signal while the first one's cleanup runs: nothing to add."""
+
+
+def _raise_stopped(signum: int, frame: object) -> None:
+    for stop in STOP_SIGNALS:  # cleanup from here on is not interrupted again
+        signal.signal(stop, _ignore)
+    raise Stopped(signum)
 
 
 @contextmanager
-def exit_on_sigterm() -> Iterator[None]:
-    """While entered, SIGTERM raises ``SystemExit(143)`` in the main thread, so ``finally``
-    blocks (e.g. removing a half-written result directory) and child-process cleanup run;
-    the previous handler comes back on exit. Outside the main thread (where Python cannot
-    set handlers) nothing changes."""
+def exit_on_signals() -> Iterator[None]:
+    """While entered, the first SIGTERM or SIGINT raises `Stopped` in the main thread, so
+    ``finally`` blocks (removing a half-written result directory, stopping workers) run; the
+    previous handlers come back on exit. Outside the main thread (where Python cannot set
+    handlers) nothing changes."""
     if threading.current_thread() is not threading.main_thread():
         yield
         return
-    previous = signal.signal(signal.SIGTERM, _raise_exit)
+    previous = {stop: signal.signal(stop, _raise_stopped) for stop in STOP_SIGNALS}
     try:
         yield
     finally:
-        signal.signal(signal.SIGTERM, previous)
+        for stop, handler in previous.items():
+            signal.signal(stop, handler)
 
 
 @contextmanager
 def sigterm_deferred() -> Iterator[None]:
-    """Block SIGTERM while entered; one that arrives meanwhile is delivered on exit (so its
-    ``SystemExit`` is raised after the block, where cleanup code can see what it did)."""
+    """Block SIGTERM and SIGINT while entered; one that arrives meanwhile is delivered on exit
+    (so `Stopped` is raised after the block, where cleanup code can see what it did)."""
     if not hasattr(signal, "pthread_sigmask"):
         yield
         return
-    previous = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGTERM})
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, set(STOP_SIGNALS))
     try:
         yield
     finally:
         signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+
+
+def run_shell(command: str) -> int:
+    """Run a shell command like ``os.system`` (0 on success), in a session of its own that is
+    killed whole (the shell, ``make`` and its compilers) if this process is stopped meanwhile;
+    the shell also dies with this process (`die_with_parent`)."""
+    with subprocess.Popen(command, shell=True, start_new_session=True,
+                          preexec_fn=die_with_parent) as shell:
+        try:
+            return shell.wait()
+        except BaseException:
+            with suppress(ProcessLookupError):
+                os.killpg(shell.pid, signal.SIGKILL)
+            raise
+
+
+def stop_workers(processes: Iterable[Any], timeout: float = 5.0) -> None:
+    """SIGKILL these ``multiprocessing`` processes (their compiled binaries die with them, see
+    `die_with_parent`) and wait up to ``timeout`` seconds until they are gone."""
+    processes = list(processes)
+    for process in processes:
+        with suppress(ProcessLookupError, ValueError, AttributeError):
+            process.kill()
+    deadline = time.monotonic() + timeout
+    for process in processes:
+        with suppress(ValueError, AssertionError):
+            process.join(max(0.0, deadline - time.monotonic()))
 
 
 def die_with_parent() -> None:

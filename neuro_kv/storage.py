@@ -84,7 +84,7 @@ def strict_json(value: Any) -> Any:
 def atomic_directory(target: Path) -> Iterator[Path]:
     """Yield a temporary sibling directory (``.NAME.partial-PID-...``) that replaces ``target``
     only on success; it is removed on any exception (SIGTERM included, see
-    `neuro_kv.processes.exit_on_sigterm`), and those left by killed processes are removed
+    `neuro_kv.processes.exit_on_signals`), and those left by killed processes are removed
     by the next write to the same place."""
     target = Path(target)
     target.parent.mkdir(parents=True, exist_ok=True)

@@ -20,9 +20,11 @@ import fcntl
 import hashlib
 import json
 import logging
+import os
 import shutil
 import time
 import traceback
+import warnings
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
@@ -271,10 +273,21 @@ def dask_client(workers: int, scheduler: str | None) -> Iterator[Any]:
             client.close()
         return
     check_workers(workers)
+    # the scheduler's HTTP server (health checks) moves to a free port when another sweep
+    # holds Dask's default one, which is no news to the user
+    warnings.filterwarnings("ignore", message=r"Port \d+ is already in use",
+                            category=UserWarning)
     with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                      dashboard_address=None, silence_logs=logging.ERROR) as cluster, \
-            Client(cluster) as client:
+                      dashboard_address=None, silence_logs=logging.ERROR,
+                      preload=[__name__]) as cluster, Client(cluster) as client:
         yield client
+
+
+def dask_setup(worker: Any) -> None:
+    """Dask preload of the local cluster's workers (`dask_client`): a worker leaves the
+    terminal's process group, so Ctrl-C reaches the sweep alone, which then closes the
+    cluster (a worker that got it too would print a traceback)."""
+    os.setpgrp()
 
 
 def sweep(
@@ -308,10 +321,15 @@ def sweep(
     check_workers(workers)
     # a local cluster only when there is something to run (a remote one is always checked)
     needed = scheduler is not None or not all(is_finished(spec, runs) for spec in specs)
-    with dask_client(workers, scheduler) if needed else nullcontext() as client:
-        runs.mkdir(parents=True, exist_ok=True)
-        with sweep_lock(out):
-            skipped, todo = run_pending(client, specs, runs, out, echo)
+    try:
+        with dask_client(workers, scheduler) if needed else nullcontext() as client:
+            runs.mkdir(parents=True, exist_ok=True)
+            with sweep_lock(out):
+                skipped, todo = run_pending(client, specs, runs, out, echo)
+    except BaseException:  # e.g. stopped: finished runs stay, half-written ones go
+        if runs.is_dir():
+            remove_partials(runs)
+        raise
     table = run_table(specs, runs)
     write_table(table, out)
     write_figure(table, [name for name, _ in specs[0].swept], protocol, circuit, device, out)

@@ -298,8 +298,13 @@ def tune(
             chosen = [{dim.name: dim.suggest(trial) for dim in dims} for trial in asked]
             requests = [RunRequest(protocol, seed, {**base, **parameters}, circuit)
                         for parameters in chosen for seed in seeds]
-            outcomes = run_requests(requests, device=device, workers=workers, guard=False,
-                                    pool=pool)
+            try:
+                outcomes = run_requests(requests, device=device, workers=workers,
+                                        guard=False, pool=pool)
+            except BaseException:  # stopped: no trial stays "running" in the study
+                for trial in asked:
+                    study.tell(trial, state=optuna.trial.TrialState.FAIL)
+                raise
             states = [tell(study, trial, parameters,
                            outcomes[k * len(seeds):(k + 1) * len(seeds)], config)
                       for k, (trial, parameters) in enumerate(zip(asked, chosen, strict=True))]

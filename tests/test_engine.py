@@ -81,27 +81,17 @@ def test_hopfield_runtime_gains_per_replica(run_cached):
     assert len(biased.spikes.spikes["cortex"][1]) > len(default.spikes.spikes["cortex"][1])
 
 
-def test_numpy_and_cython_give_the_spikes_of_cpp_standalone(run_cached):
+def test_numpy_gives_the_spikes_of_cpp_standalone(run_cached):
     """The counter-based random streams and the same equations give identical spikes on
-    numpy, Cython and C++ standalone, and weights equal to 1e-12. To keep the suite short on a
-    new machine, Cython compiles its 39 modules at -O0 here (about 70 s instead of 150 s);
-    the slow test below uses Brian2's default flags."""
-    from brian2 import prefs
-
-    standalone = run_cached("paired-recall", 3, n_items=2)
-    assert_same_run(run_cached("paired-recall", 3, "numpy", n_items=2), standalone,
-                    weight_tolerance=1e-12)
-    flags = list(prefs.codegen.cpp.extra_compile_args_gcc)
-    prefs.codegen.cpp.extra_compile_args_gcc = ["-w", "-O0", "-std=c++11"]
-    try:
-        cython = neuro_kv.run("paired-recall", seed=3, device="cython", n_items=2)
-    finally:
-        prefs.codegen.cpp.extra_compile_args_gcc = flags
-    assert_same_run(cython, standalone, weight_tolerance=1e-12)
+    numpy and C++ standalone, and weights equal to 1e-12. Cython's comparison is behind
+    ``slow`` (it compiles 39 modules: 70-150 s on a new 2-core machine); the default suite
+    runs Cython only in `tests/test_stops.py` (stopped while it compiles)."""
+    assert_same_run(run_cached("paired-recall", 3, "numpy", n_items=2),
+                    run_cached("paired-recall", 3, n_items=2), weight_tolerance=1e-12)
 
 
 @pytest.mark.slow
-def test_optimised_cython_gives_the_spikes_of_cpp_standalone(run_cached):
+def test_cython_gives_the_spikes_of_cpp_standalone(run_cached):
     assert_same_run(run_cached("paired-recall", 3, "cython", n_items=2),
                     run_cached("paired-recall", 3, n_items=2), weight_tolerance=1e-12)
 
