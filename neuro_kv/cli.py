@@ -195,10 +195,16 @@ def _run_many(args: argparse.Namespace) -> int:
     failed = [r for r in results if not r.ok]
     print(f"{args.protocol}: {len(results)} runs (seeds {args.seeds}), {len(failed)} failed, "
           f"device {args.device}")
+    if summary.get("settings"):
+        print("  settings: " + ", ".join(f"{name} = {value}"
+                                         for name, value in summary["settings"].items()))
     for name, stats in summary["metrics"].items():
         low, high = stats["ci95"]
-        print(f"  {name}: {stats['mean']:.4g} (95 % CI {low:.4g} to {high:.4g}, "
-              f"n = {stats['n']})")
+        if low == high == stats["mean"]:
+            print(f"  {name}: {stats['mean']:.4g} (at every one of {stats['n']} seeds)")
+        else:
+            print(f"  {name}: {stats['mean']:.4g} (95 % CI {low:.4g} to {high:.4g}, "
+                  f"n = {stats['n']})")
     for failure in failed:
         print(f"  seed {failure.request.seed} {failure.status}: {failure.error}")
     print(f"  batch directory: {out}")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 import tomllib
@@ -107,7 +108,8 @@ def test_many_seeds_write_one_batch_directory(tmp_path):
     result = cli("run", "paired-recall", "--seeds", "1-4", "--workers", "2", "--set",
                  "n_items=2", "--out", str(out), "--quiet")
     assert result.returncode == 0, result.stderr
-    assert "recall_accuracy" in result.stdout and "95 % CI" in result.stdout
+    assert re.search(r"recall_accuracy: \S+ \((95 % CI \S+ to \S+, n = 4|at every one of 4 "
+                     r"seeds)\)", result.stdout), result.stdout
     assert sorted(p.name for p in out.iterdir()) == ["metrics.json", "runs", "runs.csv",
                                                      "spikes.nwb", "summary.json"]
     assert sorted(p.name for p in (out / "runs").iterdir()) == [
@@ -120,6 +122,13 @@ def test_many_seeds_write_one_batch_directory(tmp_path):
     assert accuracy["n"] == 4 and len(accuracy["values"]) == 4
     assert accuracy["ci95"][0] <= accuracy["mean"] <= accuracy["ci95"][1]
     assert summary["finished"] == 4 and summary["failed"] == []
+    # every interval stays within its seeds' values (so a fraction's within [0, 1]); the
+    # parameter the metrics echo is a setting, printed and stored without an interval
+    for name, stats in summary["metrics"].items():
+        assert min(stats["values"]) <= stats["ci95"][0] <= stats["ci95"][1] <= max(
+            stats["values"]), name
+    assert summary["settings"] == {"n_items": 2} and "n_items" not in summary["metrics"]
+    assert "settings: n_items = 2" in result.stdout and "n_items: " not in result.stdout
     combined = json.loads((out / "metrics.json").read_text())  # means, NAME_ci beside each
     assert combined["n_seeds"] == 4
     assert combined["recall_accuracy"] == pytest.approx(accuracy["mean"])

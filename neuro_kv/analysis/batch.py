@@ -10,13 +10,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from neuro_kv.analysis.statistics import t_interval
+from neuro_kv.analysis.statistics import seed_interval
 from neuro_kv.nwb import write_nwb
 from neuro_kv.registry import get_protocol
 from neuro_kv.results import BOOKKEEPING, scalar_metrics
 from neuro_kv.storage import atomic_directory, strict_json, write_result
 
-__all__ = ["combine_metrics", "save_batch"]
+__all__ = ["combine_metrics", "save_batch", "settings_of"]
 
 
 def _is_number(value: Any) -> bool:
@@ -24,14 +24,14 @@ def _is_number(value: Any) -> bool:
 
 
 def _mean_and_interval(values: list[Any]) -> tuple[Any, Any] | None:
-    """Mean and 95 % t interval over seeds of numbers, or of dicts of them (recursively, key
-    by key); None for anything else (lists, strings, per-run intervals)."""
+    """Mean and 95 % interval over seeds (`seed_interval`) of numbers, or of dicts of them
+    (recursively, key by key); None for anything else (lists, strings, per-run intervals)."""
     if values and all(_is_number(v) or v is None for v in values):
         finite = np.array([v for v in values if v is not None], dtype=float)
         finite = finite[np.isfinite(finite)]
         if not len(finite):
             return None
-        return float(finite.mean()), list(t_interval(finite))
+        return float(finite.mean()), list(seed_interval(finite))
     if values and all(isinstance(v, dict) for v in values):
         means, intervals = {}, {}
         for key in dict.fromkeys(k for v in values for k in v):
@@ -42,16 +42,30 @@ def _mean_and_interval(values: list[Any]) -> tuple[Any, Any] | None:
     return None
 
 
-def combine_metrics(metrics: list[dict[str, Any]]) -> dict[str, Any]:
+def settings_of(metrics: list[dict[str, Any]], parameters: dict[str, Any]
+                ) -> dict[str, Any]:
+    """The metrics that echo a parameter (e.g. ``n_items``) with one value at every seed:
+    settings, reported as such, never with an interval."""
+    return {name: metrics[0][name] for name in parameters
+            if metrics and all(name in m for m in metrics)
+            and all(m[name] == metrics[0][name] for m in metrics)}
+
+
+def combine_metrics(metrics: list[dict[str, Any]], settings: set[str] = frozenset()
+                    ) -> dict[str, Any]:
     """One protocol's metrics over seeds: every numeric metric, and every dict of them (e.g.
     accessibility per level), as its mean over the runs with ``NAME_ci`` = its 95 %
-    Student-t interval over seeds beside it (the same shape: [low, high] per number);
-    ``n_seeds``. Per-run lists, bookkeeping and the runs' own ``*_ci`` are left to the
-    per-seed files."""
+    interval over seeds beside it (`seed_interval`, BCa bootstrap; the same shape:
+    [low, high] per number); ``n_seeds``. The names in ``settings`` (see `settings_of`)
+    keep their value, with no interval. Per-run lists, bookkeeping and the runs' own
+    ``*_ci`` are left to the per-seed files."""
     combined: dict[str, Any] = {"n_seeds": len(metrics)}
     names = dict.fromkeys(k for m in metrics for k in m)
     for name in names:
         if name in BOOKKEEPING or name.endswith("_ci") or "_ci_" in name:
+            continue
+        if name in settings:
+            combined[name] = metrics[0][name]
             continue
         found = _mean_and_interval([m[name] for m in metrics if name in m])
         if found is not None:
@@ -64,8 +78,8 @@ def _combine_batch(finished: list[Any]) -> tuple[dict[str, Any], dict[str, Any]]
     (its ``combine(p, metrics)``, e.g. an AUC pooled over seeds), and the protocol's
     figures of the whole batch (its ``batch_figures(p, combined)``)."""
     metrics = [r.metrics for r in finished]
-    combined = combine_metrics(metrics)
     protocol, p = get_protocol(finished[0].protocol), finished[0].parameters
+    combined = combine_metrics(metrics, set(settings_of(metrics, p)))
     combined.update(protocol.combine(p, metrics))
     return combined, protocol.batch_figures(p, combined)
 
@@ -78,8 +92,9 @@ def save_batch(results: list[Any], directory: str | Path) -> dict[str, Any]:
     and stop time); ``spikes.nwb``: the spikes and windows of every finished
     run (a ``seed`` column in both tables); ``runs.csv``: one row per run (seed, status,
     every scalar metric, error); ``summary.json``: per scalar metric the mean, standard
-    deviation, n and 95 % Student-t interval over the finished runs, with the per-seed
-    values, and the failed runs; ``metrics.json``: `combine_metrics` of the finished runs
+    deviation, n and 95 % interval over the finished runs (`seed_interval`), with the
+    per-seed values, the settings among the metrics (`settings_of`: values, no interval),
+    and the failed runs; ``metrics.json``: `combine_metrics` of the finished runs
     (means, with ``NAME_ci`` beside each) and the protocol's pooled statistics; the
     protocol's batch figures (intervals over seeds), if it draws any.
     """
@@ -97,21 +112,24 @@ def save_batch(results: list[Any], directory: str | Path) -> dict[str, Any]:
                             if stopped is not None else {})})
     table = pd.DataFrame(rows)
     names = list(dict.fromkeys(key for r in finished for key in scalar_metrics(r.metrics)))
+    settings = settings_of([r.metrics for r in finished], finished[0].parameters
+                           if finished else {})
     summary: dict[str, Any] = {
         "protocol": finished[0].protocol if finished else results[0].request.protocol,
         "runs": len(results), "finished": len(finished),
         "failed": [{"seed": r.request.seed, "status": r.status, "error": r.error}
                    for r in results if not r.ok],
+        "settings": {name: value for name, value in settings.items() if name in names},
         "metrics": {}}
     for name in names:
         values = np.array([r.metrics[name] for r in finished if name in r.metrics],
                           dtype=float)
         values = values[np.isfinite(values)]
-        if not len(values):
+        if not len(values) or name in settings:
             continue
         summary["metrics"][name] = {
             "mean": float(values.mean()), "sd": float(values.std(ddof=1)) if len(values) > 1
-            else 0.0, "n": len(values), "ci95": list(t_interval(values)),
+            else 0.0, "n": len(values), "ci95": list(seed_interval(values)),
             "values": [float(v) for v in values]}
     with atomic_directory(Path(directory)) as tmp:
         for k, result in enumerate(finished):

@@ -117,7 +117,7 @@ def accessibility_precision_figure(metrics: dict, path: Path) -> None:
     left.set_ylim(0, 1.05)
     left.set_xlabel("similar-key interferers per item")
     left.set_ylabel("accessibility: P(correct slot wins)")
-    # one run: bootstrap intervals over its trials; a batch: t intervals over seeds
+    # one run: bootstrap intervals over its trials; a batch: bootstrap intervals over seeds
     precision_ci = (_intervals(metrics, "precision_deg", levels)
                     or [metrics["precision_ci_deg"][k] for k in levels])
     _curve(right, x, [metrics["precision_deg"][k] for k in levels], precision_ci,

@@ -117,7 +117,7 @@ def capacity_figure(metrics: dict, n_slots: int, criterion: float, path: Path) -
         colour = MODEL_COLOURS.get(family, "black")
         left.plot(loads, mean, "--" if rate else "-", color=colour, marker="" if rate else "o",
                   markersize=3, label=f"{model} (C={metrics['capacity'][model]})")
-        if model in metrics.get("accuracy_ci", {}):  # 95 % t interval over seeds
+        if model in metrics.get("accuracy_ci", {}):  # 95 % bootstrap interval over seeds
             bounds = by_load(metrics["accuracy_ci"][model])
             low, high = [bounds[load][0] for load in loads], [bounds[load][1] for load in loads]
         else:

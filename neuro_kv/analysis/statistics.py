@@ -1,11 +1,21 @@
-"""Statistics of trial outcomes: ROC area, slopes and confidence intervals (scipy.stats)."""
+"""Statistics of trial outcomes: ROC area, slopes and confidence intervals (scipy.stats).
+
+Intervals over seeds (`seed_interval`) are BCa bootstrap intervals of the mean: they never
+leave the range of the seeds' values, so a fraction's interval stays within [0, 1] and any
+other bounded metric's within its bounds (a Student-t interval, `t_interval`, does not)."""
 
 from __future__ import annotations
+
+import warnings
 
 import numpy as np
 from scipy import stats
 
-__all__ = ["auc", "pooled_auc", "slope", "first_crossing", "mean_ci", "proportion_ci", "t_interval"]
+__all__ = ["auc", "pooled_auc", "slope", "first_crossing", "mean_ci", "proportion_ci",
+           "t_interval", "seed_interval", "BOOTSTRAP_RESAMPLES"]
+
+#: resamples of every bootstrap over seeds
+BOOTSTRAP_RESAMPLES = 9999
 
 
 def auc(positives: np.ndarray, negatives: np.ndarray) -> float:
@@ -88,3 +98,28 @@ def t_interval(samples: np.ndarray, level: float = 0.95) -> tuple[float, float]:
     low, high = stats.t.interval(level, len(samples) - 1, loc=mean,
                                  scale=stats.sem(samples))
     return float(low), float(high)
+
+
+def seed_interval(samples: np.ndarray, level: float = 0.95) -> tuple[float, float]:
+    """Confidence interval of the mean of independent runs (one value per seed): the BCa
+    bootstrap (`scipy.stats.bootstrap`, 9,999 resamples, a fixed generator, so the same
+    values give the same interval), which stays within the values' range; the percentile
+    bootstrap where BCa is undefined (e.g. all values but one equal); the mean itself for
+    one value or no spread; NaNs for none."""
+    samples = np.asarray(samples, dtype=float)
+    if len(samples) == 0:
+        return float("nan"), float("nan")
+    mean = float(samples.mean())
+    if len(samples) < 2 or np.ptp(samples) == 0:
+        return mean, mean
+    for method in ("BCa", "percentile"):
+        with np.errstate(divide="ignore", invalid="ignore"), warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # BCa's degenerate cases are caught below
+            interval = stats.bootstrap((samples,), np.mean, confidence_level=level,
+                                       n_resamples=BOOTSTRAP_RESAMPLES, method=method,
+                                       rng=np.random.default_rng(0)).confidence_interval
+        low, high = float(interval.low), float(interval.high)
+        if np.isfinite(low) and np.isfinite(high):
+            # the resampled means lie within the values' range; rounding may not
+            return max(low, float(samples.min())), min(high, float(samples.max()))
+    return mean, mean

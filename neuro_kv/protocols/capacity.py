@@ -22,9 +22,10 @@ from functools import partial
 from typing import Any
 
 import numpy as np
+from scipy import stats
 
 from neuro_kv.analysis.plots import capacity_figure
-from neuro_kv.analysis.statistics import t_interval
+from neuro_kv.analysis.statistics import seed_interval
 from neuro_kv.contracts import ManyRunProtocol
 from neuro_kv.engine import run_requests
 from neuro_kv.parameters import Parameter, ParameterError, ParameterSet
@@ -180,24 +181,27 @@ def capacity_of(accuracy: dict[int, float], criterion: float) -> int:
 
 def capacity_interval(by_seed: dict[int, list[float]], criterion: float,
                       seed: int = 0, level: float = 0.95) -> list[float]:
-    """Bootstrap (percentile) interval of the capacity: seeds resampled with replacement,
-    each seed keeping its accuracy at every load."""
+    """Bootstrap (percentile, `scipy.stats.bootstrap`) interval of the capacity: seeds
+    resampled with replacement, each seed keeping its accuracy at every load."""
     loads = sorted(by_seed)
     table = np.array([by_seed[load] for load in loads])  # loads x seeds
+
+    def capacity(chosen: np.ndarray) -> float:
+        return float(capacity_of(dict(zip(loads, table[:, chosen].mean(axis=1), strict=True)),
+                                 criterion))
+
     if table.shape[1] < 2:
-        value = float(capacity_of(dict(zip(loads, table.mean(axis=1), strict=True)),
-                                  criterion))
-        return [value, value]
-    draws = np.random.default_rng(seed).integers(0, table.shape[1], (2000, table.shape[1]))
-    capacities = [capacity_of(dict(zip(loads, table[:, d].mean(axis=1), strict=True)),
-                              criterion) for d in draws]
-    tail = 100 * (1 - level) / 2
-    return [float(np.percentile(capacities, tail)), float(np.percentile(capacities, 100 - tail))]
+        return [capacity(np.arange(table.shape[1]))] * 2
+    interval = stats.bootstrap((np.arange(table.shape[1]),), capacity, vectorized=False,
+                               confidence_level=level, n_resamples=2000, method="percentile",
+                               rng=np.random.default_rng(seed)).confidence_interval
+    return [float(interval.low), float(interval.high)]
 
 
 def summarise(records: list[dict[str, Any]], p: dict[str, Any]) -> dict[str, Any]:
-    """Accuracy per model and load (mean, t interval and per seed), capacities with bootstrap
-    intervals over seeds (main grid and by size), recent vs old items."""
+    """Accuracy per model and load (mean, bootstrap interval over seeds and per seed),
+    capacities with bootstrap intervals over seeds (main grid and by size), recent vs old
+    items."""
     table: dict[tuple[str, int], dict[int, list[float]]] = {}
     ages: dict[tuple[str, int], dict[int, list[tuple[float, float]]]] = {}
     for record in sorted(records, key=lambda r: r["seed"]):
@@ -222,7 +226,7 @@ def summarise(records: list[dict[str, Any]], p: dict[str, Any]) -> dict[str, Any
         if size == main_size(model, p):
             metrics["accuracy"][model] = means
             metrics["accuracy_ci"][model] = {
-                load: [round(v, 4) for v in t_interval(np.array(r))]
+                load: [round(v, 4) for v in seed_interval(np.array(r))]
                 for load, r in sorted(runs.items())}
             metrics["accuracy_by_seed"][model] = {load: [round(a, 4) for a in v]
                                                   for load, v in sorted(runs.items())}

@@ -5,7 +5,7 @@ For every index size of ``sizes``, load (``n_items``) of ``loads`` and seed, one
 ``interval_hours`` apart) on ``kv-ensemble`` with ``n_index`` = size and on ``kv-index`` with
 ``n_slots`` = size, so both have as many index neurons; beside them the rate reference of
 each ``kv-ensemble`` run (`neuro_kv.rate_models.EnsembleMemory`). Reported per model, size and
-load: mean recall with a t interval over seeds; on ``kv-ensemble`` the ensembles' size and
+load: mean recall with a bootstrap interval over seeds; on ``kv-ensemble`` the ensembles' size and
 overlap against chance; per model and size the capacity C(``criterion``), the largest load
 whose recall, and that of every smaller load of the grid, reaches the criterion, with a
 bootstrap interval over seeds (as in ``capacity``).
@@ -25,7 +25,7 @@ from typing import Any
 import numpy as np
 
 from neuro_kv.analysis.ensemble_figures import ensemble_capacity_figure
-from neuro_kv.analysis.statistics import t_interval
+from neuro_kv.analysis.statistics import seed_interval
 from neuro_kv.contracts import ManyRunProtocol
 from neuro_kv.engine import WorkerPool, run_requests
 from neuro_kv.parameters import Parameter, ParameterError, ParameterSet
@@ -131,8 +131,9 @@ def records_of(model: str, size: int, load: int, seed: int, m: dict[str, Any]
 
 
 def summarise(records: list[dict[str, Any]], p: dict[str, Any]) -> dict[str, Any]:
-    """Per model, size and load: mean recall, its t interval, ensemble size and overlap
-    ratio; per model and size: C(criterion) with its bootstrap interval over seeds."""
+    """Per model, size and load: mean recall, its bootstrap interval over seeds, ensemble
+    size and overlap ratio; per model and size: C(criterion) with its bootstrap interval
+    over seeds."""
     recall: dict[str, dict[str, dict[str, Any]]] = {}
     capacity: dict[str, dict[str, Any]] = {}
     for model in sorted({r["model"] for r in records}):
@@ -145,7 +146,7 @@ def summarise(records: list[dict[str, Any]], p: dict[str, Any]) -> dict[str, Any
                         and r["load"] == load]
                 values = np.array([r["recall"] for r in rows])
                 by_load[load] = [float(v) for v in values]
-                low, high = t_interval(values)
+                low, high = seed_interval(values)
                 table[str(load)] = {
                     "recall": float(values.mean()), "recall_ci": [low, high],
                     "ensemble_size": float(np.mean([r["ensemble_size"] for r in rows])),

@@ -7,7 +7,7 @@ heteroassociative (random values of ``n_value`` entries) and autoassociative (ea
 its key, ``n_value = n_input``). On the very same patterns, cues and slot tags: the rate slot
 memory (`neuro_kv.rate_models.SlotMemory`) and, for the heteroassociative case, a BAM
 (`neuro_kv.rate_models.BidirectionalMemory`, Kosko 1988). Metrics per load, as means over
-seeds with 95 % t intervals (``NAME_ci``): ``accuracy_by_load`` (hetero),
+seeds with 95 % bootstrap intervals (``NAME_ci``): ``accuracy_by_load`` (hetero),
 ``autoassociative_accuracy_by_load``, ``bam_accuracy_by_load``, and the rate references
 ``rate_accuracy_by_load`` and ``rate_autoassociative_accuracy_by_load``.
 
@@ -25,7 +25,7 @@ from typing import Any
 import numpy as np
 
 from neuro_kv.analysis.memory_task_figures import heteroassociation_figure
-from neuro_kv.analysis.statistics import t_interval
+from neuro_kv.analysis.statistics import seed_interval
 from neuro_kv.contracts import ManyRunProtocol
 from neuro_kv.engine import run_requests
 from neuro_kv.parameters import Parameter, ParameterError, ParameterSet
@@ -101,7 +101,7 @@ class Heteroassociation(ManyRunProtocol):
         metrics: dict[str, Any] = {}
         for name, by_load in scores.items():
             metrics[name] = {str(load): float(np.mean(v)) for load, v in by_load.items()}
-            metrics[f"{name}_ci"] = {str(load): list(t_interval(np.array(v)))
+            metrics[f"{name}_ci"] = {str(load): list(seed_interval(np.array(v)))
                                      for load, v in by_load.items()}
             metrics[f"{name}_per_seed"] = {str(load): v for load, v in by_load.items()}
         metrics["hetero_minus_auto_by_load"] = {
