@@ -91,7 +91,8 @@ def numbers_table(name: str, scalar: tuple[str, ...], parameters: set[str]) -> s
             rows.append(f"| `{key}`{mark} | {_format(value)} | "
                         f"{_format(ci) if ci is not None else ''} |")
     head = (f"Runs: seeds 1-{seeds} ({seeds} runs).\n\n" if seeds
-            else "One run of a protocol that draws its own seeds (`n_seeds`).\n\n")
+            else "One run of a protocol of many runs, over its own seeds (`--seeds`, or "
+            "`n_seeds` from `--seed`).\n\n")
     return head + "\n".join(rows) + "\n"
 
 

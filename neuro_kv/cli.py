@@ -49,7 +49,7 @@ def _parser() -> argparse.ArgumentParser:
     seeds.add_argument("--seeds", metavar="SEEDS", help="many runs, e.g. 1-32 or 1,3,7: one "
                        "batch directory with every run and a summary over seeds (default "
                        f"{DEFAULT_SEEDS}; a protocol of many runs, like capacity, runs once "
-                       "with seed 1 and draws its own seeds)")
+                       "over these seeds, by default seed 1 and the next n_seeds - 1)")
     run.add_argument("--workers", type=int, default=1,
                      help="processes running batches of replicas (default 1)")
     run.add_argument("--no-guard", action="store_true",
@@ -145,10 +145,15 @@ def _overrides(args: argparse.Namespace) -> dict[str, Any]:
 def _run(args: argparse.Namespace) -> int:
 
     once = _runs_once(args.protocol)
-    if once and args.seeds is not None:
-        raise ParameterError(f"--seeds {args.seeds!r} is not allowed for protocol "
-                             f"{args.protocol!r}, which runs once and draws its own seeds "
-                             "(its parameter n_seeds); expected --seed N or none")
+    if once and args.seeds is not None:  # one run over these seeds (its parameter seeds)
+        seeds = parse_seeds(args.seeds)
+        if "seeds" in _overrides(args):
+            raise ParameterError(f"parameter 'seeds' and --seeds {args.seeds!r} are not "
+                                 "allowed together; expected one of them")
+        args.set = [*args.set, "seeds=" + ",".join(map(str, seeds))]
+        args.seed, args.out = seeds[0], (
+            args.out or f"results/{args.protocol}-seeds{args.seeds.replace(',', '_')}")
+        args.seeds = None
     if args.seed is None and args.seeds is None:
         if once:
             args.seed = 1

@@ -129,6 +129,12 @@ class ManyRunProtocol(ProtocolBase):
                 progress: Callable[[str], None] | None = None) -> dict[str, Any]:
         """Run everything; return the metrics."""
 
+    @staticmethod
+    def seed_list(p: dict[str, Any], seed: int) -> list[int]:
+        """The seeds its runs take: the parameter ``seeds`` if given (``--seeds A-B``),
+        else ``seed`` and the next ``n_seeds - 1``."""
+        return list(p.get("seeds") or range(seed, seed + p["n_seeds"]))
+
     def figures(self, p: dict[str, Any], metrics: dict[str, Any]) -> Figures:
         """Figures drawn from the metrics. Default: none."""
         return {}

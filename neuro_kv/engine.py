@@ -46,7 +46,7 @@ from neuro_kv.devices import (
     quiet_brian,
     standalone_build_exists,
 )
-from neuro_kv.guard import GuardState, guard_inputs, guard_limits, guard_states
+from neuro_kv.guard import GuardState, guard_inputs, guard_limits, guard_states, run_limits
 from neuro_kv.parameters import ParameterError, format_value
 from neuro_kv.preparation import (
     MEMORY_SHARE,
@@ -308,14 +308,15 @@ def run_batch(batch: Batch, guard: bool = True) -> list[tuple[int, Any]]:
     (`neuro_kv.guard`), and the network stops as soon as no run of the batch is left."""
     quiet_brian()
     started = time.perf_counter()
-    circuit = batch.runs[0].circuit
-    limits = guard_limits(circuit.encoding_rate_limits_hz, guard)
+    limits = [guard_limits(run_limits(run.circuit, run.values, run.schedule), guard)
+              for run in batch.runs]
     try:
         network, built = network_for(batch)
         inputs = network.built.inputs([(run.values, run.schedule, run.seed)
                                        for run in batch.runs])
         durations = [float(run.schedule.duration / second) for run in batch.runs]
-        inputs.variables.update(guard_inputs(network.built, [(d, limits) for d in durations]))
+        inputs.variables.update(guard_inputs(network.built, list(zip(durations, limits,
+                                                                     strict=True))))
         simulated = time.perf_counter()
         outputs = network.run(inputs, durations)
         simulate_s = time.perf_counter() - simulated
@@ -332,11 +333,11 @@ def run_batch(batch: Batch, guard: bool = True) -> list[tuple[int, Any]]:
             "builds": int(built),
             "compiled": (network.compiled or 0) if built else 0}
     outcomes = []
-    for position, (run, (spikes, weights), state) in enumerate(zip(batch.runs, outputs,
-                                                                   states, strict=True)):
+    for position, (run, (spikes, weights), state, run_limit) in enumerate(zip(
+            batch.runs, outputs, states, limits, strict=True)):
         try:
             if state.status != "ok":
-                outcomes.append((run.number, halted_run(batch, run, spikes, state, limits,
+                outcomes.append((run.number, halted_run(batch, run, spikes, state, run_limit,
                                                         network.built.sizes)))
                 continue
             result = make_result(batch, run, spikes, weights, network.built.sizes, cost,
@@ -366,7 +367,7 @@ def halted_run(batch: Batch, run: PlannedRun, spikes: dict, state: GuardState,
     error = RunStopped(
         f"{state.status}: the {circuit.storing_population} population fired at "
         f"{state.storing_rate_hz:.3g} Hz while storing, {where} the circuit's healthy range "
-        f"{limits[0]:g}-{limits[1]:g} Hz; stopped at {state.halted_at_s:.2f} s of "
+        f"{limits[0]:.3g}-{limits[1]:.3g} Hz for this run; stopped at {state.halted_at_s:.2f} s of "
         f"{duration:.2f} s (guard=False / --no-guard keeps such runs)")
     failure = RunFailure.of(run.request, state.status, error)
     kept = {name: (neurons[times <= state.halted_at_s], times[times <= state.halted_at_s])

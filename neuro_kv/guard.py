@@ -30,8 +30,9 @@ from brian2 import Clock, Function, NeuronGroup, Synapses, ms, second
 
 from neuro_kv.network import MODULATOR_STIMULUS, BuiltNetwork
 
-__all__ = ["GuardState", "add_guard", "guard_limits", "guard_inputs", "guard_states",
-           "stop_when_done", "MIN_STORING_TIME", "MIN_SILENT_TIME", "HALT_REASONS"]
+__all__ = ["GuardState", "add_guard", "guard_limits", "run_limits", "guard_inputs",
+           "guard_states", "stop_when_done", "MIN_STORING_TIME", "MIN_SILENT_TIME",
+           "HALT_REASONS"]
 
 #: storing time a replica needs before its rate is judged too high (one default window)
 MIN_STORING_TIME = 100 * ms
@@ -139,6 +140,20 @@ def add_guard(built: BuiltNetwork, storing_population: str, step: Any,
 def guard_limits(limits_hz: tuple[float, float], on: bool) -> tuple[float, float]:
     """The (low, high) storing rates in Hz a replica is held to: its circuit's, or none."""
     return (float(limits_hz[0]), float(limits_hz[1])) if on else (0.0, float("inf"))
+
+
+def run_limits(circuit: Any, values: dict[str, Any], schedule: Any) -> tuple[float, float]:
+    """The healthy range (Hz, population mean) of one run's storing rate: the circuit's
+    ``encoding_rate_limits_hz``, measured where a share ``reference_storing_share`` of its
+    storing population is meant to fire while an item is stored, scaled by this run's share
+    (``storing_share(values, schedule)``): one tagged slot of 10,000 fires 250 times less of
+    the population than one of 40. A circuit without ``storing_share`` keeps its limits."""
+    low, high = circuit.encoding_rate_limits_hz
+    share = getattr(circuit, "storing_share", None)
+    if share is None:
+        return float(low), float(high)
+    scale = share(values, schedule) / circuit.reference_storing_share
+    return float(low) * scale, float(high) * scale
 
 
 def guard_inputs(built: BuiltNetwork, runs: list[tuple[float, tuple[float, float]]]

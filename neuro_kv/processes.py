@@ -10,7 +10,8 @@
   (creating a temporary directory and noting its name; swapping a result into place);
 - `run_shell`: ``os.system`` for a build command (``make``) that a stop ends at once, with
   everything it started;
-- `stop_workers`: kill a process pool's workers and wait until they are gone;
+- `stop_workers`, `kill_trees`, `kill_descendants`: kill worker processes with all they
+  started and wait until they are gone;
 - `die_with_parent`: ask Linux to SIGKILL the calling process when its parent dies (used in
   the child of every compiled standalone binary and every worker process, so that killing a
   run with SIGKILL leaves no simulation running).
@@ -32,7 +33,8 @@ from pathlib import Path
 from typing import Any
 
 __all__ = ["Stopped", "process_alive", "remove_dead_owners", "exit_on_signals",
-           "sigterm_deferred", "run_shell", "stop_workers", "die_with_parent"]
+           "sigterm_deferred", "run_shell", "stop_workers", "kill_trees", "kill_descendants",
+           "die_with_parent"]
 
 #: the signals that stop a command
 STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT)
@@ -129,16 +131,49 @@ def run_shell(command: str) -> int:
 
 
 def stop_workers(processes: Iterable[Any], timeout: float = 5.0) -> None:
-    """SIGKILL these ``multiprocessing`` processes (their compiled binaries die with them, see
-    `die_with_parent`) and wait up to ``timeout`` seconds until they are gone."""
+    """SIGKILL these ``multiprocessing`` processes and everything they started (compiled
+    binaries, ``make`` and its compilers, which run in sessions of their own), and wait up
+    to ``timeout`` seconds until the workers are gone."""
     processes = list(processes)
-    for process in processes:
-        with suppress(ProcessLookupError, ValueError, AttributeError):
-            process.kill()
+    kill_trees([process.pid for process in processes if process.pid is not None])
     deadline = time.monotonic() + timeout
     for process in processes:
         with suppress(ValueError, AssertionError):
             process.join(max(0.0, deadline - time.monotonic()))
+
+
+def kill_trees(pids: Iterable[int]) -> None:
+    """SIGKILL each process of ``pids`` and all its descendants (children first found, then
+    killed together, so none can start another in between)."""
+    import psutil
+
+    found = []
+    for pid in pids:
+        with suppress(psutil.Error):
+            parent = psutil.Process(pid)
+            found += [parent, *parent.children(recursive=True)]
+    for process in found:
+        with suppress(psutil.Error):
+            process.kill()
+    psutil.wait_procs(found, timeout=2.0)
+
+
+def kill_descendants() -> None:
+    """SIGKILL every descendant of this process (e.g. a stopped sweep's Dask workers and
+    what they started)."""
+    import psutil
+
+    kill_trees(child.pid for child in psutil.Process().children()
+               if not is_resource_tracker(child))
+
+
+def is_resource_tracker(process: Any) -> bool:
+    """Whether ``process`` is multiprocessing's resource tracker (this process's helper,
+    which must outlive its workers to release their shared memory)."""
+    try:
+        return any("resource_tracker" in part for part in process.cmdline())
+    except Exception:  # gone, or not ours to read
+        return False
 
 
 def die_with_parent() -> None:

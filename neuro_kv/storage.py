@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 import tomli_w
+from brian2 import second
 
 from neuro_kv.engine import RunFailure
 from neuro_kv.nwb import write_nwb
@@ -28,7 +29,7 @@ from neuro_kv.processes import remove_dead_owners, sigterm_deferred
 from neuro_kv.results import RunResult, scalar_metrics
 
 __all__ = ["save_result", "write_result", "atomic_directory", "atomic_file", "write_atomic",
-           "strict_json"]
+           "strict_json", "time_step_s"]
 
 
 def save_result(outcome: RunResult | RunFailure, directory: str | Path) -> Path | None:
@@ -64,9 +65,17 @@ def write_result(result: RunResult, tmp: Path, spikes: bool = True, figures: boo
         write_nwb(tmp / "spikes.nwb", [(result.seed, result.spikes, result.schedule)],
                   description=f"neuro-kv {result.protocol} on {result.circuit}",
                   metadata={**document, "metrics": scalar_metrics(result.metrics)},
-                  weights=result.weights, controls=result.controls)
+                  weights=result.weights, controls=result.controls,
+                  resolution_s=time_step_s(result.parameters), protocol=result.protocol,
+                  circuit=result.circuit)
     for name, draw in drawn.items():
         draw(tmp / name)
+
+
+def time_step_s(parameters: dict[str, Any]) -> float | None:
+    """A run's simulation time step ``dt`` in seconds (None if it has none)."""
+    dt = parameters.get("dt")
+    return None if dt is None else float(dt / second)
 
 
 def strict_json(value: Any) -> Any:

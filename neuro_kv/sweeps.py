@@ -41,6 +41,7 @@ from neuro_kv.devices import quiet_brian
 from neuro_kv.engine import DEFAULT_DEVICE, Batch, RunFailure, plan_batches, run_batch
 from neuro_kv.parameters import ParameterError
 from neuro_kv.preparation import PlannedRun, RunRequest, plan_run, prepare
+from neuro_kv.processes import kill_descendants
 from neuro_kv.registry import get_protocol
 from neuro_kv.storage import atomic_file, save_result, write_atomic
 from neuro_kv.version import __version__
@@ -280,7 +281,13 @@ def dask_client(workers: int, scheduler: str | None) -> Iterator[Any]:
     with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
                       dashboard_address=None, silence_logs=logging.ERROR,
                       preload=[__name__]) as cluster, Client(cluster) as client:
-        yield client
+        try:
+            yield client
+        except BaseException:  # stopped: the workers go at once, with all they started,
+            for nanny in list(cluster.workers.values()):  # instead of finishing their tasks
+                nanny.close_gracefully()  # (a nanny closing gracefully does not restart it)
+            kill_descendants()
+            raise
 
 
 def dask_setup(worker: Any) -> None:

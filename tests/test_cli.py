@@ -12,6 +12,7 @@ import warnings
 import pytest
 
 from neuro_kv.cli import main
+from neuro_kv.preparation import read_parameter_file
 from neuro_kv.storage import save_result
 
 
@@ -48,10 +49,10 @@ def test_list_and_params(capsys):
     (["--seeds", "3-1"], "--seeds '3-1' is not allowed"),
     (["--seeds", "1-2", "--workers", "0"], "workers 0 is not allowed"),
 ])
-def test_bad_input_exits_2_before_simulating(args, expected):
-    result = cli("run", "paired-recall", *args, "--out", "/nonexistent/never")
-    assert result.returncode == 2
-    lines = result.stderr.strip().splitlines()
+def test_bad_input_exits_2_before_simulating(args, expected, capsys):
+    # in this process (the entry point itself is run in a subprocess by the tests below)
+    assert main(["run", "paired-recall", *args, "--out", "/nonexistent/never"]) == 2
+    lines = capsys.readouterr().err.strip().splitlines()
     assert len(lines) == 1 and expected in lines[0]
 
 
@@ -158,3 +159,19 @@ def test_failed_save_leaves_nothing(tmp_path, run_cached):
     with pytest.raises(RuntimeError):
         save_result(result, tmp_path / "out")
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_protocol_of_many_runs_takes_seeds_like_the_others(tmp_path):
+    """``neuro-kv run heteroassociation --seeds 101-102``: one run of the protocol over
+    exactly those seeds (its parameter ``seeds``), in the default place of a batch."""
+    result = subprocess.run(
+        [sys.executable, "-m", "neuro_kv.cli", "run", "heteroassociation", "--seeds",
+         "101-102", "--set", "loads=2", "--quiet"], capture_output=True, text=True,
+        timeout=600, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    out = tmp_path / "results" / "heteroassociation-seeds101-102"
+    metrics = json.loads((out / "metrics.json").read_text())
+    assert metrics["seeds"] == [101, 102]
+    assert len(metrics["accuracy_by_load_per_seed"]["2"]) == 2
+    stored = read_parameter_file(out / "params.toml")
+    assert stored["seeds"] == [101, 102]  # the file repeats the run

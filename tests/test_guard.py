@@ -22,8 +22,10 @@ RUNAWAY = {"n_items": 12, "inhibition_strength": "0*mV", "key_gain": "30*mV",
 
 @pytest.mark.parametrize("device", ["cpp_standalone", "numpy"])
 def test_an_exploding_network_stops_early_and_its_neighbour_runs_on(device):
+    # the neighbour (6 items, 1.8 s) runs on past the stop at 1.45 s; then the network
+    # stops, since no run is left (the stopped one's schedule lasts 3.6 s)
     stopped, neighbour = run_together([RunRequest("paired-recall", 1, RUNAWAY),
-                                       RunRequest("paired-recall", 2, {"n_items": 12})],
+                                       RunRequest("paired-recall", 2, {"n_items": 6})],
                                       device=device)
     assert not stopped.ok and stopped.status == "runaway"
     metrics = stopped.result.metrics
@@ -34,6 +36,7 @@ def test_an_exploding_network_stops_early_and_its_neighbour_runs_on(device):
     index_times = stopped.result.spikes.population("index")[1]
     assert index_times.max() <= metrics["stopped_at_s"]
     assert neighbour.ok and neighbour.metrics["recall_accuracy"] >= 0.95
+    assert neighbour.spikes.population("index")[1].max() > 1.6
 
 
 def test_the_guard_stops_the_whole_network_when_no_run_is_left():
@@ -96,3 +99,51 @@ def test_a_batch_records_the_runs_the_guard_stopped(tmp_path, capsys):
     metrics = json.loads((out / "runs" / "seed-1" / "metrics.json").read_text())
     assert metrics["status"] == "runaway" and metrics["stopped_at_s"] == pytest.approx(1.45)
     assert "stopped_at_s" in (out / "runs.csv").read_text()
+
+
+def scaled_batch(n_slots: int) -> tuple:
+    """A healthy, a silent and a runaway run of a ``n_slots`` index, in one batch."""
+    size = {"n_slots": n_slots}
+    return tuple(run_together([
+        RunRequest("paired-recall", 1, {**size, "n_items": 6}),
+        RunRequest("paired-recall", 1, {**size, "n_items": 8, "plateau_drive": "0*mV"}),
+        RunRequest("paired-recall", 1, {**size, **RUNAWAY})]))
+
+
+def check_scaled(n_slots: int) -> None:
+    healthy, silent, runaway = scaled_batch(n_slots)
+    # one tagged slot of n_slots: a population rate far below the 40-slot range is healthy
+    assert healthy.ok, healthy.error
+    assert healthy.metrics["recall_accuracy"] == 1.0
+    assert healthy.metrics["encoding_rate_hz"] < 0.5 * 40 / n_slots * 10
+    assert silent.status == "silent", silent.error if silent.ok else silent.status
+    assert runaway.status == "runaway", runaway.error if runaway.ok else runaway.status
+    assert f"{0.5 * 40 / n_slots:.3g}-{50 * 40 / n_slots:.3g} Hz" in runaway.error
+
+
+def test_the_guard_scales_with_the_index_2000_slots():
+    """The healthy range is judged on the slots meant to fire (one tagged slot per item),
+    so a 2,000-slot index that stores correctly runs on, and silent and runaway ones of that
+    size still stop (before, the healthy one was stopped as silent at 0.06 Hz)."""
+    check_scaled(2000)
+
+
+@pytest.mark.slow
+def test_the_guard_scales_with_the_index_10000_slots():
+    check_scaled(10000)
+
+
+@pytest.mark.slow
+def test_the_guard_lets_a_10000_neuron_ensemble_index_run_and_stops_bad_ones():
+    # 8 items: 800 ms of storing, past the 500 ms after which silence is judged
+    size = {"n_index": 10000, "n_items": 8, "silenced_fractions": (0.0,)}
+    healthy, silent, runaway = run_together([
+        RunRequest("ensemble-recall", 1, size),
+        RunRequest("ensemble-recall", 1, {**size, "projection_gain": "0*mV",
+                                          "background_drive": "0*mV"}),
+        RunRequest("ensemble-recall", 1, {**size, "inhibition_strength": "0*mV",
+                                          "background_drive": "30*mV"})])
+    assert healthy.ok, healthy.error
+    assert healthy.metrics["recall_accuracy"] >= 0.9
+    assert silent.status == "silent"
+    assert runaway.status == "runaway"

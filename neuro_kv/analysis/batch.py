@@ -14,7 +14,7 @@ from neuro_kv.analysis.statistics import seed_interval
 from neuro_kv.nwb import write_nwb
 from neuro_kv.registry import get_protocol
 from neuro_kv.results import BOOKKEEPING, scalar_metrics
-from neuro_kv.storage import atomic_directory, strict_json, write_result
+from neuro_kv.storage import atomic_directory, strict_json, time_step_s, write_result
 
 __all__ = ["combine_metrics", "save_batch", "settings_of"]
 
@@ -149,7 +149,9 @@ def save_batch(results: list[Any], directory: str | Path) -> dict[str, Any]:
                                   f"{len(finished)} runs",
                       metadata={"runs": [r.provenance() for r in finished],
                                 "parameters": first.parameter_strings},
-                      controls=first.controls)
+                      controls=first.controls,
+                      resolution_s=time_step_s(first.parameters), protocol=first.protocol,
+                      circuit=first.circuit)
         (tmp / "runs.csv").write_text(table.to_csv(index=False))
         if finished:
             combined, figures = _combine_batch(finished)

@@ -297,10 +297,19 @@ class KVEnsembleCircuit:
     structural_parameters = STRUCTURAL
     populations = ("input", "index", "inhibitory", "cortex")
     storing_population = "index"
-    #: healthy mean index rate while storing (measured at the defaults: about 2 Hz)
+    #: healthy mean index rate while storing (measured at the defaults: about 2 Hz); the
+    #: guard scales it by `storing_share`
     encoding_rate_limits_hz = (0.1, 30.0)
+    #: the share of the index meant to fire while an item is stored, where those limits hold
+    reference_storing_share = 0.03
     #: wall seconds per replica and model second (cpp_standalone, default sizes)
     replica_cost_s = 0.1
+
+    @staticmethod
+    def storing_share(values: dict[str, Any], schedule: Any) -> float:
+        """The share of the index meant to fire while an item is stored: the k-WTA's
+        ``active_fraction``."""
+        return float(values["active_fraction"])
 
     def per_replica_bytes(self, p: dict[str, Any], rows: int) -> int:
         """Memory one replica needs (bytes): 100 per synapse (measured at n_index 100,000,

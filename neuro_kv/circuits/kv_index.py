@@ -390,10 +390,21 @@ class KVIndexCircuit:
     storing_population = "index"
     #: its healthy mean rate while storing: below, the slots stay silent (nothing is
     #: written); above, every slot answers every key (measured at the defaults: 5 Hz, one
-    #: tagged slot of 40 per item)
+    #: tagged slot of 40 per item); the guard scales it by `storing_share`
     encoding_rate_limits_hz = (0.5, 50.0)
+    #: the share of the index meant to fire while an item is stored, where those limits hold
+    reference_storing_share = 1 / 40
     #: wall seconds per replica and model second on cpp_standalone (README, benchmarks)
     replica_cost_s = 0.04
+
+    @staticmethod
+    def storing_share(values: dict[str, Any], schedule: Any) -> float:
+        """The share of the index meant to fire while an item is stored: the slots the
+        schedule tags per encoding window, on average, of ``n_slots`` (at least one slot:
+        a window that tags none stores nothing, which the guard's silent test is for)."""
+        tagged = [len(phase.controls.get("plateau") or {})
+                  for _, phase, _, _ in schedule.windows("encode")]
+        return max(float(np.mean(tagged)) if tagged else 0.0, 1.0) / values["n_slots"]
 
     def per_replica_bytes(self, p: dict[str, Any], rows: int) -> int:
         """Memory one replica needs (bytes, measured for the defaults; see README)."""

@@ -58,6 +58,8 @@ PARAMETERS = ParameterSet([
     P("loads", (2, 3, 4, 5, 6, 8, 10, 15, 20, 30, 36, 40, 60, 80), "numbers of stored pairs "
       "(n_items) at which every model is scored", "ints", low=1),
     P("n_seeds", 20, "seeds per load: the run's seed and the next n_seeds - 1", "int", low=1),
+    P("seeds", (), "the seeds of every load (`--seeds A-B`); empty: the run's seed and the "
+      "next n_seeds - 1", "ints", low=0, high=2**31 - 1, allow_empty=True),
     P("n_slots", 40, "index slots of the key-value circuit", "int", low=1),
     P("n_input", 40, "key dimension", "int", low=1),
     P("n_value", 40, "value dimension", "int", low=1),
@@ -263,13 +265,14 @@ class Capacity(ManyRunProtocol):
                                  "expected even numbers (half key, half value)")
         runs = sum(len(unit.loads) * len(unit.models) for unit in self.units(p, 1))
         if runs > MAX_RUNS:
-            raise ParameterError(f"parameters 'n_seeds', 'loads', 'size_sweep' and 'models' "
-                                 f"ask for {runs:,} runs; at most {MAX_RUNS:,} are allowed")
+            raise ParameterError(f"parameters 'n_seeds' (or 'seeds'), 'loads', 'size_sweep' "
+                                 f"and 'models' ask for {runs:,} runs; at most {MAX_RUNS:,} "
+                                 "are allowed")
 
     def units(self, p: dict[str, Any], seed: int) -> list[Unit]:
         """The units of work: the main grid (all models) and the size sweeps (key-value
         models by slots, Hopfield by units)."""
-        seeds = range(seed, seed + p["n_seeds"])
+        seeds = self.seed_list(p, seed)
         kv = tuple(name for name, spec in SPIKING_MODELS.items() if spec[0] == "kv-index")
         units = []
         for n_slots in sorted({p["n_slots"], *p["size_sweep"]}):
@@ -324,7 +327,7 @@ class Capacity(ManyRunProtocol):
             spiking_runs=len(requests),
             simulate_s=round(sum(r.metrics["simulate_s"] for r in results), 1),
             wall_s=round(time.perf_counter() - started, 1),
-            seeds=list(range(seed, seed + p["n_seeds"])), device=device,
+            seeds=self.seed_list(p, seed), device=device,
             workers=p["workers"])
         metrics["runs"] = records
         return metrics
@@ -334,7 +337,7 @@ class Capacity(ManyRunProtocol):
         """Rate models on the spiking runs' patterns: slot memories where their spiking
         key-value model ran, pattern-level models (Hopfield, softmax, outer product) on the
         main grid, and the rate Hopfield network at every size of the Hopfield sweep."""
-        seeds = range(seed, seed + p["n_seeds"])
+        seeds = self.seed_list(p, seed)
         grids: dict[str, set[tuple[int, int, int]]] = {}
         for model, source in RATE_MODELS.items():
             if model.startswith("rate_kv"):

@@ -47,6 +47,8 @@ PARAMETERS = ParameterSet([
     P("loads", (2, 3, 4, 6, 8, 10, 15, 20), "numbers of stored items at which every model "
       "is scored", "ints", low=1),
     P("n_seeds", 20, "seeds per load: the run's seed and the next n_seeds - 1", "int", low=1),
+    P("seeds", (), "the seeds of every load (`--seeds A-B`); empty: the run's seed and the "
+      "next n_seeds - 1", "ints", low=0, high=2**31 - 1, allow_empty=True),
     P("models", tuple(MODELS), "spiking models to simulate (the rate reference comes with "
       "kv_ensemble)", "names", choices=tuple(MODELS)),
     P("cue_hidden_fraction", 0.5, "fraction of key entries hidden in a retrieval cue",
@@ -72,15 +74,17 @@ class EnsembleCapacity(ManyRunProtocol):
             if not p[name]:
                 raise ParameterError(f"parameter {name!r}: value (empty) is not allowed; "
                                      "expected at least one value")
-        runs = len(p["sizes"]) * len(p["loads"]) * p["n_seeds"] * len(p["models"])
+        runs = (len(p["sizes"]) * len(p["loads"]) * len(self.seed_list(p, 0))
+                * len(p["models"]))
         if runs > MAX_RUNS:
-            raise ParameterError(f"parameters 'sizes', 'loads', 'n_seeds' and 'models' ask "
-                                 f"for {runs:,} runs; at most {MAX_RUNS:,} are allowed")
+            raise ParameterError(f"parameters 'sizes', 'loads', 'n_seeds' (or 'seeds') and "
+                                 f"'models' ask for {runs:,} runs; at most {MAX_RUNS:,} "
+                                 "are allowed")
 
     def execute(self, p: dict[str, Any], seed: int, device: str,
                 progress: Callable[[str], None] | None = None) -> dict[str, Any]:
         started = time.perf_counter()
-        seeds = list(range(seed, seed + p["n_seeds"]))
+        seeds = self.seed_list(p, seed)
         fixed = {"cue_hidden_fraction": p["cue_hidden_fraction"],
                  "interval_hours": p["interval_hours"], "silenced_fractions": (0.0,)}
         records: list[dict[str, Any]] = []

@@ -41,6 +41,8 @@ P = Parameter
 PARAMETERS = ParameterSet([
     P("loads", (5, 10, 20, 30, 40, 60), "numbers of stored pairs (n_items)", "ints", low=1),
     P("n_seeds", 20, "seeds per load: the run's seed and the next n_seeds - 1", "int", low=1),
+    P("seeds", (), "the seeds of every load (`--seeds A-B`); empty: the run's seed and the "
+      "next n_seeds - 1", "ints", low=0, high=2**31 - 1, allow_empty=True),
     P("n_input", 40, "key dimension", "int", low=1),
     P("n_value", 20, "value dimension of the heteroassociative case", "int", low=1),
     P("n_slots", 40, "index slots", "int", low=1),
@@ -60,10 +62,10 @@ class Heteroassociation(ManyRunProtocol):
     parameters = PARAMETERS
 
     def check(self, p: dict[str, Any]) -> None:
-        runs = len(CASES) * len(p["loads"]) * p["n_seeds"]
+        runs = len(CASES) * len(p["loads"]) * len(self.seed_list(p, 0))
         if runs > MAX_RUNS:
-            raise ParameterError(f"parameters 'loads' and 'n_seeds' ask for {runs:,} runs; "
-                                 f"at most {MAX_RUNS:,} are allowed")
+            raise ParameterError(f"parameters 'loads' and 'n_seeds' (or 'seeds') ask for "
+                                 f"{runs:,} runs; at most {MAX_RUNS:,} are allowed")
 
     def overrides(self, p: dict[str, Any], case: str, load: int) -> dict[str, Any]:
         """The ``paired-recall`` parameters of one case and load."""
@@ -77,7 +79,7 @@ class Heteroassociation(ManyRunProtocol):
         """Every spiking run (batches on ``workers`` processes), the rate references on the
         same patterns; means over seeds with their intervals."""
         started = time.perf_counter()
-        seeds = list(range(seed, seed + p["n_seeds"]))
+        seeds = self.seed_list(p, seed)
         grid = [(case, load, s) for case in CASES for load in p["loads"] for s in seeds]
         requests = [RunRequest("paired-recall", s, self.overrides(p, case, load), "kv-index")
                     for case, load, s in grid]
