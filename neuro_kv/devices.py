@@ -56,7 +56,7 @@ with warnings.catch_warnings():
 
 from neuro_kv.guard import add_guard
 from neuro_kv.network import BuiltNetwork, RunInputs
-from neuro_kv.processes import die_with_parent, process_alive, run_shell
+from neuro_kv.processes import die_with_parent, process_alive, run_shell, sigterm_deferred
 from neuro_kv.version import __version__
 
 __all__ = ["DEVICES", "CompiledNetwork", "RuntimeNetwork", "StandaloneNetwork",
@@ -365,7 +365,17 @@ class _BinariesDieWithParent:
 
     @staticmethod
     def call(*args: Any, **kwargs: Any) -> int:
-        return subprocess.call(*args, preexec_fn=die_with_parent, **kwargs)
+        # a stop signal is held back while the binary starts, so none can come between its
+        # start and the moment it is known here (it would outlive the run's inputs)
+        with sigterm_deferred():
+            binary = subprocess.Popen(*args, preexec_fn=die_with_parent, **kwargs)
+        with binary:
+            try:
+                return binary.wait()
+            except BaseException:
+                binary.kill()
+                binary.wait()
+                raise
 
 
 class _BuildsStopWithTheRun:

@@ -161,6 +161,7 @@ def test_failed_save_leaves_nothing(tmp_path, run_cached):
     assert list(tmp_path.iterdir()) == []
 
 
+@pytest.mark.slow
 def test_a_protocol_of_many_runs_takes_seeds_like_the_others(tmp_path):
     """``neuro-kv run heteroassociation --seeds 101-102``: one run of the protocol over
     exactly those seeds (its parameter ``seeds``), in the default place of a batch."""

@@ -20,7 +20,8 @@ RUNAWAY = {"n_items": 12, "inhibition_strength": "0*mV", "key_gain": "30*mV",
            "key_acetylcholine_suppression": 0}
 
 
-@pytest.mark.parametrize("device", ["cpp_standalone", "numpy"])
+@pytest.mark.parametrize("device", ["cpp_standalone",
+                                    pytest.param("numpy", marks=pytest.mark.slow)])
 def test_an_exploding_network_stops_early_and_its_neighbour_runs_on(device):
     # the neighbour (6 items, 1.8 s) runs on past the stop at 1.45 s; then the network
     # stops, since no run is left (the stopped one's schedule lasts 3.6 s)
@@ -121,6 +122,7 @@ def check_scaled(n_slots: int) -> None:
     assert f"{0.5 * 40 / n_slots:.3g}-{50 * 40 / n_slots:.3g} Hz" in runaway.error
 
 
+@pytest.mark.slow
 def test_the_guard_scales_with_the_index_2000_slots():
     """The healthy range is judged on the slots meant to fire (one tagged slot per item),
     so a 2,000-slot index that stores correctly runs on, and silent and runaway ones of that
