@@ -86,15 +86,24 @@ def proportion_ci(successes: int, total: int, level: float = 0.95) -> tuple[floa
     return float(interval.low), float(interval.high)
 
 
+def _trivial_interval(samples: np.ndarray) -> tuple[float, float] | None:
+    """The interval of a mean that needs no statistics: NaNs for no value, the mean itself
+    for one value or no spread; None otherwise."""
+    if len(samples) == 0:
+        return float("nan"), float("nan")
+    if len(samples) < 2 or np.ptp(samples) == 0:
+        return float(samples.mean()), float(samples.mean())
+    return None
+
+
 def t_interval(samples: np.ndarray, level: float = 0.95) -> tuple[float, float]:
     """Student-t confidence interval of the mean of independent runs (the mean itself for
     one sample or no spread; NaNs for none)."""
     samples = np.asarray(samples, dtype=float)
-    if len(samples) == 0:
-        return float("nan"), float("nan")
+    trivial = _trivial_interval(samples)
+    if trivial is not None:
+        return trivial
     mean = float(samples.mean())
-    if len(samples) < 2 or np.ptp(samples) == 0:
-        return mean, mean
     low, high = stats.t.interval(level, len(samples) - 1, loc=mean,
                                  scale=stats.sem(samples))
     return float(low), float(high)
@@ -107,11 +116,10 @@ def seed_interval(samples: np.ndarray, level: float = 0.95) -> tuple[float, floa
     bootstrap where BCa is undefined (e.g. all values but one equal); the mean itself for
     one value or no spread; NaNs for none."""
     samples = np.asarray(samples, dtype=float)
-    if len(samples) == 0:
-        return float("nan"), float("nan")
+    trivial = _trivial_interval(samples)
+    if trivial is not None:
+        return trivial
     mean = float(samples.mean())
-    if len(samples) < 2 or np.ptp(samples) == 0:
-        return mean, mean
     for method in ("BCa", "percentile"):
         with np.errstate(divide="ignore", invalid="ignore"), warnings.catch_warnings():
             warnings.simplefilter("ignore")  # BCa's degenerate cases are caught below
