@@ -28,7 +28,6 @@ smoke_on() {  # smoke_on MINOR: install and run on that Python; output in $SMOKE
 smoke_start() {
   SMOKE=$(mktemp -d)
   trap 'rm -rf "$SMOKE"' EXIT
-  python -m pip install -q uv
   SMOKE_PIDS=()
   for minor in "${SMOKE_PYTHONS[@]}"; do
     smoke_on "$minor" >"$SMOKE/$minor.log" 2>&1 &

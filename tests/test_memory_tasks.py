@@ -8,7 +8,7 @@ import pytest
 
 import neuro_kv
 from neuro_kv.analysis.batch import combine_metrics
-from neuro_kv.protocols.correlated_items import correlated_keys
+from neuro_kv.protocols.common import correlated_keys
 
 
 def test_correlated_keys_agree_as_drawn():

@@ -21,7 +21,7 @@ from neuro_kv.spikes import SpikeRecord
 
 __all__ = [
     "TIMING_PARAMETERS", "EnsembleProtocol", "KVIndexProtocol", "Readout", "check_at_most",
-    "check_slots",
+    "check_slots", "correlated_keys",
     "encode", "erase", "flip_entries", "hide_entries", "new_schedule", "read_out",
 ]
 
@@ -141,3 +141,11 @@ def read_out(p: dict[str, Any], schedule: Schedule, spikes: SpikeRecord,
     return Readout(np.array([phase.item for _, phase, _, _ in found], dtype=int), index,
                    cortex, estimates, most_active(index, rng),
                    np.array([s for s, _ in windows]))
+
+
+def correlated_keys(n: int, d: int, rho: float, rng: np.random.Generator) -> np.ndarray:
+    """``n`` +/-1 keys of dimension ``d`` around a random template: each entry is the
+    template's with probability ``rho`` and a fresh random sign otherwise."""
+    template = rng.choice([-1.0, 1.0], size=d)
+    redraw = rng.random((n, d)) >= rho
+    return np.where(redraw, rng.choice([-1.0, 1.0], size=(n, d)), template[None, :])

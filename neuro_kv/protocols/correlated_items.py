@@ -29,6 +29,7 @@ from neuro_kv.protocols.common import (
     TIMING_PARAMETERS,
     KVIndexProtocol,
     check_slots,
+    correlated_keys,
     encode,
     erase,
     hide_entries,
@@ -40,7 +41,7 @@ from neuro_kv.rate_models import SlotMemory
 from neuro_kv.schedule import Phase, Schedule
 from neuro_kv.spikes import SpikeRecord
 
-__all__ = ["CorrelatedItems", "CorrelatedBlocks", "correlated_keys"]
+__all__ = ["CorrelatedItems", "CorrelatedBlocks"]
 
 P = Parameter
 
@@ -64,14 +65,6 @@ class CorrelatedBlocks:
     keys: list[np.ndarray]
     values: list[np.ndarray]
     cues: list[np.ndarray]
-
-
-def correlated_keys(n: int, d: int, rho: float, rng: np.random.Generator) -> np.ndarray:
-    """``n`` +/-1 keys of dimension ``d`` around a random template: each entry is the
-    template's with probability ``rho`` and a fresh random sign otherwise."""
-    template = rng.choice([-1.0, 1.0], size=d)
-    redraw = rng.random((n, d)) >= rho
-    return np.where(redraw, rng.choice([-1.0, 1.0], size=(n, d)), template[None, :])
 
 
 class CorrelatedItems(KVIndexProtocol):

@@ -37,6 +37,7 @@ from neuro_kv.protocols.common import (
     TIMING_PARAMETERS,
     KVIndexProtocol,
     check_slots,
+    correlated_keys,
     encode,
     flip_entries,
     new_schedule,
@@ -58,6 +59,10 @@ PARAMETERS = ParameterSet([
       "floats", low=0),
     P("noise_levels", (0.0, 0.1, 0.2, 0.3, 0.4), "fractions of key entries flipped in a cue",
       "floats", low=0, high=1),
+    P("key_rho", 0.0, "correlation of the keys with a shared template (each entry kept with "
+      "probability key_rho, redrawn otherwise, as in correlated-items): 0 draws independent "
+      "keys; above, similar keys give a soft read-out something to blend", "float", low=0,
+      high=1),
     *TIMING_PARAMETERS,
 ])
 
@@ -80,14 +85,16 @@ class SeparabilityRobustness(KVIndexProtocol):
     parameters = PARAMETERS
     figure = staticmethod(separability_robustness_figure)
     scalar_metrics = ("clean_error_soft", "clean_error_hard", "noisy_error_soft",
-                      "noisy_error_hard", "noisy_soft_minus_hard")
+                      "noisy_error_hard", "clean_soft_minus_hard", "noisy_soft_minus_hard")
 
     def check(self, p: dict[str, Any]) -> None:
         schedule_step(p)
         check_slots(p, p["n_items"], "separability-robustness")
 
     def draw_patterns(self, p: dict[str, Any], rng: np.random.Generator) -> NoisyCues:
-        keys = rng.choice([-1.0, 1.0], size=(p["n_items"], p["n_input"]))
+        keys = (correlated_keys(p["n_items"], p["n_input"], p["key_rho"], rng)
+                if p["key_rho"] > 0 else rng.choice([-1.0, 1.0], size=(p["n_items"],
+                                                                       p["n_input"])))
         values = rng.choice([-1.0, 1.0], size=(p["n_items"], p["n_value"]))
         cues = np.array([[flip_entries(key, noise, rng) for key in keys]
                          for noise in p["noise_levels"]])
@@ -152,7 +159,9 @@ class SeparabilityRobustness(KVIndexProtocol):
             "clean_error_hard": error_grid[hard][clean],
             "noisy_error_soft": error_grid[soft][noisy],
             "noisy_error_hard": error_grid[hard][noisy],
-            # the crossover predicts < 0: the soft read-out errs less at the highest noise
+            # the trade-off predicts > 0 on clean cues (a soft read-out blends similar keys'
+            # values) and < 0 at the highest noise (it errs less)
+            "clean_soft_minus_hard": error_grid[soft][clean] - error_grid[hard][clean],
             "noisy_soft_minus_hard": error_grid[soft][noisy] - error_grid[hard][noisy],
             "n_items": n,
         }
