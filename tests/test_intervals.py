@@ -106,7 +106,7 @@ def test_every_protocols_batch_at_seeds_1_to_4_keeps_its_intervals_in_range(
     assert main(argv) == 0
     printed = capsys.readouterr().out
     for line in printed.splitlines():
-        found = re.match(r"\s*(\S+): \S+ \(95 % CI (\S+) to (\S+)", line)
+        found = re.match(r"\s*(\S+): \S+ \(95 % CI (\S+) to ([^\s,)]+)", line)
         if found and bounds(found[1]):
             low, high = bounds(found[1])
             assert low <= float(found[2]) <= float(found[3]) <= high, line
