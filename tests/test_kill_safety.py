@@ -73,7 +73,9 @@ def leftovers(out: Path) -> list[str]:
 
 def test_sigkill_while_simulating_leaves_no_directory_and_no_binary_running(tmp_path):
     out = tmp_path / "run"
-    run = start_run(out, "--set", "window=1000*ms")  # 126 s of model time: minutes to run
+    # the build of the writing test below (no compilation of its own): 60 items are about
+    # 2 s of simulation, and the kill comes within 50 ms of the binary's start
+    run = start_run(out)
     try:
         binaries = {}
         assert wait_for(lambda: binaries.update(
