@@ -59,8 +59,9 @@ def test_kv_sequential_capacity_reaches_the_slot_count_and_degrades_gracefully()
     gap = abs(m["accuracy"]["kv_sequential"][40] - m["accuracy"]["rate_kv_sequential"][40])
     assert gap <= 0.05, gap
     assert m["capacity_by_size"]["kv_sequential"][20] >= 18
-    # one network per structure and replica count, reused by every batch that needs it
-    assert 2 <= m["builds"] <= m["batches"] <= m["spiking_runs"]
+    # one network per structure (two here: 40 and 20 slots), reused by every batch that
+    # needs it; a network this process built for an earlier test counts no build
+    assert m["builds"] <= 2 <= m["batches"] <= m["spiking_runs"]
     # beyond capacity: the last 20 of 60 items are kept; of the older 40, items 0-19 were
     # overwritten (chance 0.5) and items 20-39 are kept
     beyond = m["by_age"]["kv_sequential"][60]
