@@ -27,7 +27,8 @@ smoke_on() {  # smoke_on MINOR: install and run on that Python; output in $SMOKE
 
 smoke_start() {
   SMOKE=$(mktemp -d)
-  trap 'rm -rf "$SMOKE"' EXIT
+  # on exit, a smoke run still going (the suite failed) is stopped and its files removed
+  trap '{ jobs -p | xargs -r kill; } 2>/dev/null || true; rm -rf "$SMOKE"' EXIT
   SMOKE_PIDS=()
   for minor in "${SMOKE_PYTHONS[@]}"; do
     smoke_on "$minor" >"$SMOKE/$minor.log" 2>&1 &
