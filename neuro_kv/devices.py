@@ -24,6 +24,7 @@ import json
 import os
 import platform
 import shutil
+import signal
 import subprocess
 import time
 import uuid
@@ -56,7 +57,13 @@ with warnings.catch_warnings():
 
 from neuro_kv.guard import add_guard
 from neuro_kv.network import BuiltNetwork, RunInputs
-from neuro_kv.processes import die_with_parent, process_alive, run_shell, sigterm_deferred
+from neuro_kv.processes import (
+    STOP_SIGNALS,
+    die_with_parent,
+    process_alive,
+    run_shell,
+    sigterm_deferred,
+)
 from neuro_kv.version import __version__
 
 __all__ = ["DEVICES", "CompiledNetwork", "RuntimeNetwork", "StandaloneNetwork",
@@ -366,16 +373,31 @@ class _BinariesDieWithParent:
     @staticmethod
     def call(*args: Any, **kwargs: Any) -> int:
         # a stop signal is held back while the binary starts, so none can come between its
-        # start and the moment it is known here (it would outlive the run's inputs)
-        with sigterm_deferred():
-            binary = subprocess.Popen(*args, preexec_fn=die_with_parent, **kwargs)
-        with binary:
-            try:
-                return binary.wait()
-            except BaseException:
+        # start and the moment it is known here (it would outlive the run's inputs); one
+        # held back is raised as the block ends, inside the ``try``, so the binary is killed
+        binary = None
+        try:
+            with sigterm_deferred():
+                binary = subprocess.Popen(*args, preexec_fn=_binary_setup, **kwargs)
+            return binary.wait()
+        except BaseException:
+            if binary is not None:
                 binary.kill()
                 binary.wait()
-                raise
+            raise
+        finally:
+            if binary is not None:
+                for stream in (binary.stdin, binary.stdout, binary.stderr):
+                    if stream is not None:
+                        stream.close()
+
+
+def _binary_setup() -> None:
+    """In the binary's process before it starts: die with the parent, and take stop signals
+    again (the held-back mask of `sigterm_deferred` would pass to it through fork and exec)."""
+    die_with_parent()
+    if hasattr(signal, "pthread_sigmask"):
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, STOP_SIGNALS)
 
 
 class _BuildsStopWithTheRun:
