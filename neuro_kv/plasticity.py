@@ -34,6 +34,7 @@ __all__ = [
     "value_metaplastic",
     "value_stdp",
     "rail_covariance",
+    "key_nonmonotonic",
     "VALUE_RULES",
 ]
 
@@ -241,6 +242,41 @@ def rail_covariance() -> SynapticRule:
         on_pre="",
         post_variables=("modulator", "eta_covariance", "rail"),
         method="euler",
+    )
+
+
+def key_nonmonotonic() -> SynapticRule:
+    """Retrieval practice reshapes keys, non-monotonically in the neuron's activity.
+
+    The non-monotonic plasticity hypothesis (Ritvo, Turk-Browne & Norman 2019), with its
+    cellular basis: weak activity changes nothing, moderate activity depresses and strong
+    activity potentiates (Artola, Broecher & Singer 1990). On each presynaptic spike:
+
+        w += P * (eta_key_plus * [a >= theta_ltp] * (1 - w)
+                  - eta_key_minus * X * [theta_ltd <= a < theta_ltp] * w)
+
+    - ``a`` (``retrieval_activity``): the neuron's spike trace (+1 per spike, decaying with
+      the circuit's time constant); read before the neuron's own spike in the same step.
+    - ``P`` (``practice``, clipped to [0, 1]): the retrieval-practice gate.
+    - ``X`` (``mismatch``, clipped to [0, 1]): the outcome signal, a neuromodulator that
+      reports a retrieved value differing from the feedback. It scales the depression only.
+
+    So the winners of a retrieval strengthen the inputs that cued them, and the competitors
+    moderately co-active with them lose those inputs when retrieval gave the wrong value.
+    A competitor that loses the shared inputs of two overlapping items is the repulsion of
+    their keys. Without mismatch, practice only potentiates: the winners of both items gain
+    the shared inputs, and the keys converge again. Weights stay in [0, 1]. No decay.
+    """
+    return SynapticRule(
+        name="key_nonmonotonic",
+        model="w : 1",
+        on_pre=("w = w + clip(practice_post, 0, 1) * ("
+                "eta_key_plus_post * int(retrieval_activity_post >= theta_ltp_post) * (1 - w)"
+                " - eta_key_minus_post * clip(mismatch_post, 0, 1)"
+                " * int(retrieval_activity_post >= theta_ltd_post)"
+                " * int(retrieval_activity_post < theta_ltp_post) * w)"),
+        post_variables=("practice", "mismatch", "retrieval_activity", "eta_key_plus",
+                        "eta_key_minus", "theta_ltd", "theta_ltp"),
     )
 
 

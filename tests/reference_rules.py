@@ -119,3 +119,24 @@ def recurrent_hebbian(pre_spikes, modulator, tag_pre, tag_post, w0, *, eta):
         w[spiking] = w[spiking] + eta * gate[spiking] * (1 - w[spiking])
         out[n] = w
     return out
+
+
+def key_nonmonotonic(pre_spikes, post_spikes, practice, mismatch, w0, *, dt, tau, eta_plus,
+                     eta_minus, theta_ltd, theta_ltp):
+    """The activity trace decays by exp(-dt/tau) every step; presynaptic spikes read it
+    before this step's postsynaptic spikes add 1 to it. ``mismatch`` is steps x n_post."""
+    w = w0.copy()
+    activity = np.zeros(w.shape[1])
+    out = np.empty((len(pre_spikes), *w.shape))
+    for n in range(len(pre_spikes)):
+        activity = activity * np.exp(-dt / tau)
+        strong = (activity >= theta_ltp).astype(float)[None, :]
+        moderate = ((activity >= theta_ltd) & (activity < theta_ltp)).astype(float)[None, :]
+        gate = np.clip(practice[n], 0, 1)
+        x = np.clip(mismatch[n], 0, 1)[None, :]
+        spiking = pre_spikes[n]
+        w[spiking] = w[spiking] + gate * (eta_plus * strong * (1 - w[spiking])
+                                          - eta_minus * x * moderate * w[spiking])
+        activity = activity + post_spikes[n]
+        out[n] = w
+    return out

@@ -86,7 +86,16 @@ eta_value : 1 (constant)
 stdp_a_plus : 1 (constant)
 stdp_a_minus : 1 (constant)
 key_write : 1
+dretrieval_activity/dt = -retrieval_activity / tau_retrieval : 1
+practice : 1
+mismatch : 1
+eta_key_plus : 1 (constant)
+eta_key_minus : 1 (constant)
+theta_ltd : 1 (constant)
+theta_ltp : 1 (constant)
 """
+#: the spike trace the non-monotonic key rule reads
+TAU_RETRIEVAL = 50 * ms
 
 
 def simulate_rule(rule: plasticity.SynapticRule, pre: np.ndarray, post: np.ndarray,
@@ -101,12 +110,15 @@ def simulate_rule(rule: plasticity.SynapticRule, pre: np.ndarray, post: np.ndarr
     modulator_level = TimedArray(modulator, dt=GATE_STEP)
     tag_level = TimedArray(tag, dt=GATE_STEP)
     target = NeuronGroup(N_POST, TARGET_MODEL, threshold="post_on(t, i) > 0.5",
-                         reset="activity = 1", method="exponential_euler",
+                         reset="activity = 1\nretrieval_activity += 1",
+                         method="exponential_euler",
                          namespace={"post_on": post_on, "modulator_level": modulator_level,
-                                    "tag_level": tag_level, "tau_trace": 20 * ms})
+                                    "tag_level": tag_level, "tau_trace": 20 * ms,
+                                    "tau_retrieval": TAU_RETRIEVAL})
     target.run_regularly("modulator = modulator_level(t)\ntag = tag_level(t, i)\n"
                          "stabilising = int(eta_key * modulator * tag > stability_threshold)\n"
-                         "key_write = eta_key * clip(modulator, 0, 1) * tag",
+                         "key_write = eta_key * clip(modulator, 0, 1) * tag\n"
+                         "practice = modulator\nmismatch = tag",
                          dt=GATE_STEP, when="start")
     target.tau_key_decay = 25 * ms
     for name, value in post_values.items():
@@ -373,3 +385,28 @@ def test_recurrent_hebbian_matches_reference_and_links_only_co_tagged_neurons():
     assert np.all(brian[:, 0, :] == w0[0])  # an untagged presynaptic neuron: no change
     assert np.all(brian[:, :, 2] == w0[:, 2])  # an untagged postsynaptic neuron: no change
     assert (brian[-1] - w0).max() > 0.2  # co-tagged pairs grow
+
+
+def test_key_nonmonotonic_matches_reference_and_its_signs_follow_activity():
+    """Practice gate = the test's modulator (0, 0.5 or 1), mismatch = its tag (neuron 2
+    never): potentiation where the neuron's spike trace is at least theta_ltp, depression
+    (only with mismatch) where it lies in [theta_ltd, theta_ltp), nothing below."""
+    rule = plasticity.key_nonmonotonic()
+    pre = spike_trains(N_PRE, 0.004, seed=11)
+    post = spike_trains(N_POST, 0.004, seed=12)
+    modulator, tag = gates(seed=13)
+    w0 = initial_weights(14)
+    settings = {"eta_key_plus": 0.2, "eta_key_minus": 0.3, "theta_ltd": 0.8,
+                "theta_ltp": 2.0}
+    brian = simulate_rule(rule, pre, post, modulator, tag, w0, **settings)
+    numpy = ref.key_nonmonotonic(pre, post, per_step(modulator), per_step(tag), w0,
+                                 dt=float(DT / second),
+                                 tau=float(TAU_RETRIEVAL / second), eta_plus=0.2,
+                                 eta_minus=0.3, theta_ltd=0.8, theta_ltp=2.0)
+    np.testing.assert_allclose(brian, numpy, rtol=0, atol=1e-9)
+    change = np.diff(brian, axis=0)  # steps-1 x N_PRE x N_POST
+    practice_off = per_step(modulator)[1:] == 0
+    assert np.abs(change[practice_off]).max() == 0.0
+    assert change.max() > 0.05 and change.min() < -0.05  # both signs occur
+    assert change[:, :, 2].min() >= 0.0  # no mismatch, no depression
+    assert change[:, :, 2].max() > 0.05  # but potentiation
