@@ -35,6 +35,8 @@ __all__ = [
     "value_stdp",
     "rail_covariance",
     "key_nonmonotonic",
+    "PRACTICE_UPDATE",
+    "PRACTICE_DECAY_RATE",
     "VALUE_RULES",
 ]
 
@@ -250,34 +252,49 @@ def key_nonmonotonic() -> SynapticRule:
 
     The non-monotonic plasticity hypothesis (Ritvo, Turk-Browne & Norman 2019), with its
     cellular basis: weak activity changes nothing, moderate activity depresses and strong
-    activity potentiates (Artola, Broecher & Singer 1990). On each presynaptic spike:
+    activity potentiates (Artola, Broecher & Singer 1990). With ``a`` the neuron's spike
+    trace (``retrieval_activity``: +1 per spike, decaying with the circuit's time constant),
+    ``S = [a >= theta_ltp]`` (strong) and ``D = [theta_ltd <= a < theta_ltp]`` (moderate):
 
-        w += P * (eta_key_plus * [a >= theta_ltp] * (1 - w)
-                  - eta_key_minus * X * [theta_ltd <= a < theta_ltp] * w)
+    - strong neurons re-encode the cue, as the key write does: on each presynaptic spike
+      ``w += P*eta_key_plus*S*(1 - w)``, and between spikes ``dw/dt = -P*eta_key_plus*S*w /
+      tau_key_plus`` (so their keys relax toward the cue's inputs and stay bounded: active
+      inputs toward ``eta_key_plus*r*tau_key_plus / (1 + eta_key_plus*r*tau_key_plus)``
+      at presynaptic rate r, silent ones toward 0);
+    - moderately co-active neurons lose the cue's inputs when retrieval gave the wrong value:
+      on each presynaptic spike ``w -= P*eta_key_minus*X*D*w``.
 
-    - ``a`` (``retrieval_activity``): the neuron's spike trace (+1 per spike, decaying with
-      the circuit's time constant); read before the neuron's own spike in the same step.
-    - ``P`` (``practice``, clipped to [0, 1]): the retrieval-practice gate.
-    - ``X`` (``mismatch``, clipped to [0, 1]): the outcome signal, a neuromodulator that
-      reports a retrieved value differing from the feedback. It scales the depression only.
-
-    So the winners of a retrieval strengthen the inputs that cued them, and the competitors
-    moderately co-active with them lose those inputs when retrieval gave the wrong value.
+    ``P`` (``practice``) is the retrieval-practice gate and ``X`` (``mismatch``) the outcome
+    signal (a neuromodulator reporting a retrieved value that differs from the feedback),
+    both clipped to [0, 1]. ``a`` is read before the neuron's own spike in the same step.
     A competitor that loses the shared inputs of two overlapping items is the repulsion of
-    their keys. Without mismatch, practice only potentiates: the winners of both items gain
-    the shared inputs, and the keys converge again. Weights stay in [0, 1]. No decay.
+    their keys; without mismatch practice only re-encodes.
+
+    The decay is lazy, as in `key_three_factor`: the neuron integrates ``dpractice_decay/dt
+    = P*eta_key_plus*S/tau_key_plus`` and a synapse applies ``exp(-(practice_decay -
+    practice_decay_seen))`` when it next transmits.
     """
     return SynapticRule(
         name="key_nonmonotonic",
-        model="w : 1",
-        on_pre=("w = w + clip(practice_post, 0, 1) * ("
-                "eta_key_plus_post * int(retrieval_activity_post >= theta_ltp_post) * (1 - w)"
-                " - eta_key_minus_post * clip(mismatch_post, 0, 1)"
-                " * int(retrieval_activity_post >= theta_ltd_post)"
-                " * int(retrieval_activity_post < theta_ltp_post) * w)"),
+        model="w : 1\npractice_decay_seen : 1",
+        catch_up=("w = w * exp(practice_decay_seen - practice_decay_post)\n"
+                  "practice_decay_seen = practice_decay_post"),
+        on_pre=PRACTICE_UPDATE,
         post_variables=("practice", "mismatch", "retrieval_activity", "eta_key_plus",
-                        "eta_key_minus", "theta_ltd", "theta_ltp"),
+                        "eta_key_minus", "theta_ltd", "theta_ltp", "practice_decay"),
     )
+
+
+#: the presynaptic update of `key_nonmonotonic` (a circuit may fold its decay into another)
+PRACTICE_UPDATE = (
+    "w = w + clip(practice_post, 0, 1) * ("
+    "eta_key_plus_post * int(retrieval_activity_post >= theta_ltp_post) * (1 - w)"
+    " - eta_key_minus_post * clip(mismatch_post, 0, 1)"
+    " * int(retrieval_activity_post >= theta_ltd_post)"
+    " * int(retrieval_activity_post < theta_ltp_post) * w)")
+#: what the neuron integrates for the decay of `key_nonmonotonic` (over tau_key_plus)
+PRACTICE_DECAY_RATE = ("clip(practice, 0, 1) * eta_key_plus"
+                       " * int(retrieval_activity >= theta_ltp)")
 
 
 #: Value rules a circuit can select by name.

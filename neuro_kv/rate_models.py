@@ -314,9 +314,9 @@ class EnsembleMemory:
     def drive(self, cue: np.ndarray, excitability: np.ndarray, reading: bool) -> np.ndarray:
         """Each index neuron's drive by ``cue`` (V)."""
         drive = self.projection_scale * (cue @ self.projection) + excitability
-        if reading:
-            matches = (self.keys * cue[None, :] > 0) & self.connected.T
-            drive = drive + self.key_scale * (matches * np.abs(cue)[None, :]).sum(axis=1)
+        if reading:  # graded keys (practice) count by how far they match the cue
+            matches = np.clip(self.keys * cue[None, :], 0, None) * self.connected.T
+            drive = drive + self.key_scale * matches.sum(axis=1)
         return drive
 
     def store(self, key: np.ndarray, value: np.ndarray, excitability: np.ndarray
@@ -337,6 +337,24 @@ class EnsembleMemory:
         """(the recalled value as +/-1, the ensemble that answered)."""
         ensemble = self.answering(cue, excitability, silenced)
         return sign_with_guess(self.values[ensemble].sum(axis=0), rng), ensemble
+
+    def practise(self, cue: np.ndarray, value: np.ndarray, excitability: np.ndarray,
+                 eta_plus: float, eta_minus: float, rng: np.random.Generator) -> float:
+        """One retrieval-practice trial, the rate form of `key_nonmonotonic`: the ``k`` most
+        driven neurons (strong) answer and move their keys toward the cue by ``eta_plus``;
+        the next ``k`` (moderately active) shrink the key entries that match the cue by
+        ``eta_minus`` x the mismatch (the share of value entries the strong neurons' vote
+        gets wrong against the feedback ``value``). Returns the mismatch."""
+        drive = self.drive(cue, excitability, reading=True)
+        order = np.argsort(-drive, kind="stable")
+        strong, moderate = order[:self.k], order[self.k:2 * self.k]
+        mismatch = float(np.mean(sign_with_guess(self.values[strong].sum(axis=0), rng)
+                                 != value))
+        target = np.where(self.connected.T[strong], cue[None, :], 0.0)
+        self.keys[strong] += eta_plus * (target - self.keys[strong])
+        matching = self.keys[moderate] * cue[None, :] > 0
+        self.keys[moderate] -= eta_minus * mismatch * self.keys[moderate] * matching
+        return mismatch
 
     def answering(self, cue: np.ndarray, excitability: np.ndarray,
                   silenced: np.ndarray | None = None) -> np.ndarray:

@@ -122,17 +122,19 @@ def recurrent_hebbian(pre_spikes, modulator, tag_pre, tag_post, w0, *, eta):
 
 
 def key_nonmonotonic(pre_spikes, post_spikes, practice, mismatch, w0, *, dt, tau, eta_plus,
-                     eta_minus, theta_ltd, theta_ltp):
-    """The activity trace decays by exp(-dt/tau) every step; presynaptic spikes read it
-    before this step's postsynaptic spikes add 1 to it. ``mismatch`` is steps x n_post."""
+                     eta_minus, theta_ltd, theta_ltp, tau_plus):
+    """Step n: the decay over the step with the gate of the trace at the step's start; then
+    the trace decays by exp(-dt/tau); presynaptic spikes read it; this step's postsynaptic
+    spikes add 1 to it. ``mismatch`` is steps x n_post."""
     w = w0.copy()
     activity = np.zeros(w.shape[1])
     out = np.empty((len(pre_spikes), *w.shape))
     for n in range(len(pre_spikes)):
+        gate = np.clip(practice[n], 0, 1)
+        w = w * np.exp(-gate * eta_plus * (activity >= theta_ltp)[None, :] * dt / tau_plus)
         activity = activity * np.exp(-dt / tau)
         strong = (activity >= theta_ltp).astype(float)[None, :]
         moderate = ((activity >= theta_ltd) & (activity < theta_ltp)).astype(float)[None, :]
-        gate = np.clip(practice[n], 0, 1)
         x = np.clip(mismatch[n], 0, 1)[None, :]
         spiking = pre_spikes[n]
         w[spiking] = w[spiking] + gate * (eta_plus * strong * (1 - w[spiking])

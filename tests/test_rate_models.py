@@ -6,7 +6,13 @@ import numpy as np
 import pytest
 
 from neuro_kv.protocols.paired_recall import hide_entries
-from neuro_kv.rate_models import HopfieldMemory, OuterProductMemory, SlotMemory, SoftmaxMemory
+from neuro_kv.rate_models import (
+    EnsembleMemory,
+    HopfieldMemory,
+    OuterProductMemory,
+    SlotMemory,
+    SoftmaxMemory,
+)
 
 
 def patterns(n_items, d, m, seed):
@@ -211,3 +217,43 @@ def test_forgetting_hopfield_large_writes_trade_old_items_for_the_salient_one():
     salient_1, others_1 = recall(1.0)
     salient_10, others_10 = recall(10.0)
     assert salient_10 == 1.0 and others_10 < others_1  # the large write wipes the others
+
+
+def test_ensemble_practice_reencodes_the_winners_and_pushes_wrong_competitors_away():
+    """`EnsembleMemory.practise`: the k winners move their keys toward the cue; the next k
+    lose the key entries matching the cue in proportion to the mismatch, and not at all
+    when the winners' vote is right."""
+    rng = np.random.default_rng(5)
+    n_entries, n_index, k = 12, 40, 4
+    projection = rng.normal(size=(n_entries, n_index)) * (rng.random((n_entries, n_index))
+                                                          < 0.5)
+    memory = EnsembleMemory(projection, k=k, projection_scale=1.0, key_scale=0.5)
+    excitability = np.zeros(n_index)
+    cue = rng.choice([-1.0, 1.0], size=n_entries)
+    value = rng.choice([-1.0, 1.0], size=6)
+    memory.store(cue, value, excitability)
+    memory.keys[:] = np.where(memory.connected.T, 0.5 * rng.choice([-1.0, 1.0],
+                                                                 size=(n_index, n_entries)), 0)
+    drive = memory.drive(cue, excitability, reading=True)
+    order = np.argsort(-drive, kind="stable")
+    strong, moderate = order[:k], order[k:2 * k]
+    before = memory.keys.copy()
+    # the strong neurons' values vote for `value`: no mismatch, no depression
+    memory.values[:] = 0.0
+    memory.values[strong] = value
+    assert memory.practise(cue, value, excitability, 0.25, 0.5, rng) == 0.0
+    target = np.where(memory.connected.T[strong], cue[None, :], 0.0)
+    np.testing.assert_allclose(memory.keys[strong],
+                               before[strong] + 0.25 * (target - before[strong]))
+    rest = np.setdiff1d(np.arange(n_index), strong)
+    np.testing.assert_array_equal(memory.keys[rest], before[rest])
+    # feedback the opposite of every entry: mismatch 1, competitors shrink matching entries
+    before = memory.keys.copy()
+    drive = memory.drive(cue, excitability, reading=True)
+    order = np.argsort(-drive, kind="stable")
+    strong, moderate = order[:k], order[k:2 * k]
+    assert memory.practise(cue, -value, excitability, 0.0, 0.5, rng) == 1.0
+    matching = before[moderate] * cue[None, :] > 0
+    np.testing.assert_allclose(memory.keys[moderate],
+                               np.where(matching, 0.5 * before[moderate], before[moderate]))
+    assert matching.any()

@@ -14,7 +14,7 @@ import numpy as np  # noqa: E402
 from neuro_kv.analysis.forgetting_figures import CHANCE, _curve, _save  # noqa: E402
 
 __all__ = ["barcodes_figure", "ensemble_capacity_figure", "ensemble_recall_figure",
-           "memory_linking_figure", "separation_completion_figure"]
+           "memory_linking_figure", "repulsion_figure", "separation_completion_figure"]
 
 
 def _by_fraction(metrics: dict, name: str) -> tuple[list[float], list[float], list | None]:
@@ -203,4 +203,36 @@ def ensemble_capacity_figure(metrics: dict, path: Path) -> None:
     capacity.set(xscale="log", xlabel="index neurons (n_index = n_slots)",
                  ylabel=f"C({metrics['criterion']:g}): items", title="capacity against size")
     capacity.legend(frameon=False, fontsize=8)
+    _save(fig, path)
+
+
+def repulsion_figure(metrics: dict, path: Path) -> None:
+    """Key similarity (left) and recall accuracy (right) of each kind of pair, probe by probe:
+    before practice (round 0), after each practice round, then after each round without the
+    demand to tell the different pairs apart (shaded); intervals over seeds for a batch, the
+    rate reference's similarity dashed."""
+    fig, (left, right) = plt.subplots(1, 2, figsize=(11, 4.2))
+    styles = {"different": "C3", "same": "C0", "unrelated": "0.45"}
+    for ax, prefix, label in ((left, "similarity", "key similarity (index answers, r)"),
+                              (right, "accuracy", "recall accuracy")):
+        for kind, color in styles.items():
+            name = f"{prefix}_{kind}"
+            if name not in metrics:
+                continue
+            x, y, interval = _by_fraction(metrics, name)
+            _curve(ax, x, y, interval, color=color, label=f"{kind} pairs")
+            rate = f"rate_{name}"
+            if rate in metrics:
+                x, y, _ = _by_fraction(metrics, rate)
+                ax.plot(x, y, "--", color=color, alpha=0.7, label=f"{kind}, rate reference")
+        ax.set(xlabel="round (0: before practice)", ylabel=label)
+    reversal = metrics.get("reversal_start")
+    if reversal is not None:
+        for ax in (left, right):
+            ax.axvspan(reversal - 0.5, ax.get_xlim()[1], color="0.92", zorder=0)
+    right.axhline(CHANCE, color="0.6", lw=0.8, ls=":")
+    left.legend(frameon=False, fontsize=7, ncol=2, loc="lower right",
+                bbox_to_anchor=(1.0, 0.06))
+    left.set_title("overlapping pairs with different values move apart?")
+    right.set_title("telling the items apart")
     _save(fig, path)

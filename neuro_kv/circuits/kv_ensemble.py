@@ -28,6 +28,18 @@ one-step ``elapsed_hours`` control says pass before a window) plus ``boost``, se
 ``recruitment_boost`` when the neuron tags itself and decaying with ``boost_hours``
 (CREB-like; Yiu et al. 2014). Both bias which neurons the next item recruits.
 
+**Retrieval practice** (``retrieval_practice`` 1): in a window with the ``practice`` control
+on, the cue is retrieved and the schedule's teacher is the feedback: it does not clamp the
+cortex but reaches a comparator (a stand-in for a CA1-like match/mismatch detector that
+compares the retrieved value with the entorhinal one; Lisman & Grace 2005). One comparator
+unit per value entry counts, since the window's onset, the cortical spikes on the rail the
+feedback contradicts minus those on the rail it confirms; the mismatch signal every index
+neuron reads is the share of entries whose count is above 0 (the entries retrieved wrong).
+The key synapses then also follow `neuro_kv.plasticity.key_nonmonotonic`: the neurons that
+fire strongly (spike trace at least ``theta_ltp``) gain the cue's inputs, and those
+moderately co-active (trace in [``theta_ltd``, ``theta_ltp``)) lose them in proportion to
+the mismatch.
+
 While the neuromodulator is on, acetylcholine removes the plastic key component of the
 input (Hasselmo's encoding/retrieval switch; the fixed projection still drives allocation)
 and the index -> cortex transmission. ``silenced_fraction`` (a held control) clamps a
@@ -70,7 +82,13 @@ from neuro_kv.network import (
 )
 from neuro_kv.neurons import lif_parameters, lif_variables, poisson_rail_input, rail_layout
 from neuro_kv.parameters import Parameter, ParameterSet
-from neuro_kv.plasticity import key_three_factor, recurrent_hebbian
+from neuro_kv.plasticity import (
+    PRACTICE_DECAY_RATE,
+    PRACTICE_UPDATE,
+    key_nonmonotonic,
+    key_three_factor,
+    recurrent_hebbian,
+)
 from neuro_kv.random_stream import STREAMS, kept, normal, scaled_normal
 from neuro_kv.schedule import Control, Schedule
 
@@ -149,6 +167,24 @@ PARAMETERS = ParameterSet([
       **positive),
     P("eta_recurrent", 0.6, "recurrent rule: step toward 1 per presynaptic spike (x M x "
       "both tags)", "float", low=0, high=1),
+    P("retrieval_practice", 0, "1: the key synapses also learn from retrieval practice "
+      "(`key_nonmonotonic`, in windows with the practice control on) and a comparator reports "
+      "the mismatch of the retrieved value with the feedback; 0: no such rule (the default)",
+      "int", low=0, high=1),
+    P("eta_key_plus", 0.02, "practice rule: potentiation toward 1 per presynaptic spike of a "
+      "strongly active neuron", "float", low=0, high=1),
+    P("eta_key_minus", 0.05, "practice rule: depression toward 0 per presynaptic spike of a "
+      "moderately active neuron, at mismatch 1", "float", low=0, high=1),
+    P("tau_key_plus", 750 * ms, "practice rule: decay time constant of a strongly active "
+      "neuron's keys (750 ms with eta_key_plus 0.02 keeps the storing equilibrium of eta_key "
+      "0.6 and tau_key_decay 25 ms)", "quantity", ms, **positive),
+    P("theta_ltd", 0.5, "practice rule: spike trace from which a neuron is moderately active "
+      "(depression; 0.5: a spike within the last 35 ms)", "float", low=0),
+    P("theta_ltp", 3.0, "practice rule: spike trace from which a neuron is strongly active "
+      "(re-encoding; 3: about 5 spikes per 100 ms, what the k-WTA's top k = 3 % fire in a "
+      "retrieval window)", "float", low=0),
+    P("tau_retrieval", 50 * ms, "practice rule: time constant of the index neurons' spike "
+      "trace", "quantity", ms, **positive),
     P("eta_value", 0.3, "rate-Hebbian value rule: step toward the target per presynaptic "
       "spike (x M)", "float", low=0, high=1),
     P("tau_value_trace", 20 * ms, "rate-Hebbian value rule: time constant of a cortical "
@@ -159,13 +195,15 @@ PARAMETERS = ParameterSet([
 STRUCTURAL = ("n_input", "n_index", "n_value", "input_copies", "value_copies", "n_inhibitory",
               "projection_probability", "recurrent_probability", "value_probability",
               "wiring_seed", "tau_m",
-              "tau_m_inhibitory", "tau_exc", "refractory", "tau_value_trace")
+              "tau_m_inhibitory", "tau_exc", "refractory", "tau_value_trace",
+              "retrieval_practice", "tau_retrieval")
 
 INDEX_MODEL = """
 dv/dt = (v_rest - v + background_drive + drift + boost + I_exc + plateau_drive * tag
          - silencing_drive * silenced) / tau_m : volt (unless refractory)
 dI_exc/dt = -I_exc / tau_exc : volt              # projection and key (input -> index)
-dkey_decay/dt = clip(modulator, 0, 1) * tag / tau_key_decay : 1  # the key rule's decay
+dkey_decay/dt = clip(modulator, 0, 1) * tag / tau_key_decay PRACTICE_DECAY : 1
+                                     # the key rule's decay (and the practice rule's)
 drift : volt                         # slowly drifting excitability
 boost : volt                         # transient excitability rise after recruitment
 tag : 1                              # self-generated plateau tag (until the window ends)
@@ -199,7 +237,24 @@ recurrent_gain : volt (constant)
 eta_recurrent : 1 (constant)
 key_open : 1                         # key transmission left by acetylcholine (gates)
 key_write : 1                        # the key rule's gate eta_key * M * tag (gates, reset)
+dretrieval_activity/dt = -retrieval_activity / tau_retrieval : 1  # spike trace (practice)
+practice : 1                         # retrieval-practice gate (schedule)
+mismatch : 1                         # outcome signal (summed from the comparator)
+eta_key_plus : 1 (constant)
+eta_key_minus : 1 (constant)
+theta_ltd : 1 (constant)
+theta_ltp : 1 (constant)
+tau_key_plus : second (constant)
 """
+
+
+def index_model(practice: bool) -> str:
+    """The index neurons' equations; with ``practice`` the key decay also integrates the
+    practice rule's (`neuro_kv.plasticity.PRACTICE_DECAY_RATE` over ``tau_key_plus``)."""
+    term = f"+ ({PRACTICE_DECAY_RATE}) / tau_key_plus" if practice else ""
+    return INDEX_MODEL.replace("PRACTICE_DECAY", term)
+
+
 #: what the key synapses read of their neuron, brought up to date when the modulator or the
 #: tag changes, so that an input spike reads two variables instead of five (the input ->
 #: index events are most of the circuit's cost)
@@ -222,6 +277,8 @@ tag = tag * (1 - onset)
 window_spikes = window_spikes * (1 - onset)
 v = v - onset * (v - v_rest)
 I_exc = I_exc * (1 - onset)
+retrieval_activity = retrieval_activity * (1 - onset)
+practice = practice_level(t, replica)
 {EXCITABILITY_CODE}
 silenced = 1 - kept(seed, neuron, 0, {STREAMS['silencing']}, silenced_fraction_level(t, replica))
 {KEY_GATES}"""
@@ -233,6 +290,26 @@ window_spikes += 1
 tag = clip(tag + int(modulator > 0) * int(window_spikes >= plateau_spikes), 0, 1)
 boost = boost + tag * int(modulator > 0) * (recruitment_boost - boost)
 key_write = eta_key * clip(modulator, 0, 1) * tag
+retrieval_activity += 1
+"""
+#: the key synapses with retrieval practice: the three-factor write, then the practice rule,
+#: whose decay the neuron folds into ``key_decay``
+PRACTICE_KEY_RULE = dataclasses.replace(
+    KEY_RULE, on_pre=KEY_RULE.on_pre + "\n" + PRACTICE_UPDATE,
+    post_variables=KEY_RULE.post_variables + tuple(
+        v for v in key_nonmonotonic().post_variables if v != "practice_decay"))
+
+#: in a practice window the teacher is feedback for the comparator, not a clamp; a cortical
+#: neuron's feedback sign: -1 where the feedback contradicts its rail, +1 where it confirms it
+FEEDBACK = """
+practice = practice_level(t, replica)
+teacher = teacher * (1 - clip(practice, 0, 1))
+feedback_sign = sign(rail_sign * teacher_level(t, teacher_column)) * int(practice > 0)
+"""
+#: one unit per value entry: contradicted minus confirmed cortical spikes since the onset
+COMPARATOR_MODEL = """
+balance : 1
+replica : integer (constant)
 """
 
 INHIBITORY_MODEL = """
@@ -263,6 +340,9 @@ RECURRENT_TRANSMISSION = ("I_exc_post += recurrent_gain_post * w * clip(1 - "
 CONTROLS = (
     Control("elapsed_hours", "hours that pass before the window (not simulated): the "
             "excitability drifts and recruited neurons' rise decays over them", one_step=True),
+    Control("practice", "retrieval-practice gate of the key synapses (with "
+            "retrieval_practice 1: `key_nonmonotonic`); 1 in a practice window, whose teacher "
+            "is the feedback"),
     Control("silenced_fraction", "fraction of the index neurons silenced (the same neurons "
             "for the whole run, drawn from its seed)"),
 )
@@ -334,14 +414,15 @@ class KVEnsembleCircuit:
         stimuli = schedule_stimuli(STIMULI, p, K, rows, step)
         schedules = {name: s.timed_array for name, s in stimuli.items()}
         constants = {name: p[name] for name in ("tau_m", "tau_m_inhibitory", "tau_exc",
-                                                "tau_value_trace")}
+                                                "tau_value_trace", "tau_retrieval")}
         lif = {"threshold": LIF_THRESHOLD, "refractory": p["refractory"],
                "method": "exponential_euler"}
         draws = {"kept": kept, "normal": normal, "scaled_normal": scaled_normal}
 
         inputs = poisson_rail_input(K, p["n_input"], p["input_copies"],
                                     schedules["cue_level"], step)
-        index = NeuronGroup(K * n_index, INDEX_MODEL, name="index",
+        index = NeuronGroup(K * n_index, index_model(bool(p["retrieval_practice"])),
+                            name="index",
                             reset=INDEX_RESET, namespace={**constants, **schedules, **draws},
                             **lif)
         index.replica = replica_of(K, n_index)
@@ -350,18 +431,22 @@ class KVEnsembleCircuit:
                             when="start", name="index_gates")
         inhibitory = NeuronGroup(K * p["n_inhibitory"], INHIBITORY_MODEL, name="inhibitory",
                                  reset="v = v_reset", namespace=constants, **lif)
-        cortex = NeuronGroup(K * n_ctx, CORTEX_MODEL, name="cortex", reset=CORTEX_RESET,
+        cortex = NeuronGroup(K * n_ctx, CORTEX_MODEL + "practice : 1\nfeedback_sign : 1\n",
+                             name="cortex",
+                             reset=CORTEX_RESET,
                              namespace={**constants, **schedules}, **lif)
         entry, rail = rail_layout(p["n_value"], p["value_copies"])
         cortex.rail_sign = np.tile(1.0 - 2.0 * rail, K)
         cortex.teacher_column = replica_of(K, n_ctx) * p["n_value"] + np.tile(entry, K)
         cortex.replica = replica_of(K, n_ctx)
-        cortex.run_regularly(CORTEX_GATES, clock=Clock(step, name="cortex_gates_clock"),
+        cortex.run_regularly(CORTEX_GATES + FEEDBACK,
+                             clock=Clock(step, name="cortex_gates_clock"),
                              when="start", name="cortex_gates")
 
         # input -> index: the sparse projection, whose synapses also hold the keys; their
         # projection weights are drawn from the run's seed at its start
-        keys = KEY_RULE.synapses(inputs, index, transmission=INPUT_TRANSMISSION,
+        key_rule = PRACTICE_KEY_RULE if p["retrieval_practice"] else KEY_RULE
+        keys = key_rule.synapses(inputs, index, transmission=INPUT_TRANSMISSION,
                                            extra_model=SYNAPSE_MODEL, name="keys",
                                            namespace=draws)
         entry, target = entry_wiring(p["n_input"], n_index, p["projection_probability"],
@@ -394,10 +479,29 @@ class KVEnsembleCircuit:
                                    name="inhibitory_to_index")
         connect_blocks(from_inhibitory, views["inhibitory"], views["index"], K)
 
+        # the comparator: one unit per value entry; the share of entries retrieved wrong is
+        # the mismatch every index neuron reads
+        n_value = p["n_value"]
+        comparator = NeuronGroup(K * n_value, COMPARATOR_MODEL, name="comparator",
+                                 namespace=schedules)
+        comparator.replica = replica_of(K, n_value)
+        comparator.run_regularly("balance = balance * (1 - onset_level(t, replica))",
+                                 clock=Clock(step, name="comparator_clock"), when="start",
+                                 name="comparator_onset")
+        to_comparator = Synapses(cortex, comparator, on_pre="balance_post -= feedback_sign_pre",
+                                 name="cortex_to_comparator")
+        to_comparator.connect(i=np.arange(K * n_ctx), j=np.asarray(cortex.teacher_column[:]))
+        from_comparator = Synapses(
+            comparator, index, model="mismatch_post = int(balance_pre > 0) / n_value : 1 "
+            "(summed)", name="comparator_to_index", namespace={"n_value": n_value},
+            clock=Clock(step, name="mismatch_clock"))
+        connect_blocks(from_comparator, Slice(n_value, 0, n_value), views["index"], K)
+
         pathways = {"keys": WeightPathway(keys, views["input"], views["index"],
                                           current_key_weights),
                     "values": WeightPathway(values, views["index"], views["cortex"])}
-        synapse_groups = [keys, values, to_inhibitory, from_inhibitory]
+        synapse_groups = [keys, values, to_inhibitory, from_inhibitory, to_comparator,
+                          from_comparator]
         if p["recurrent_probability"] > 0:  # CA3-like recurrence, learned while storing
             recurrent = recurrent_hebbian().synapses(index, index,
                                                      transmission=RECURRENT_TRANSMISSION,
@@ -413,7 +517,7 @@ class KVEnsembleCircuit:
         monitors = {name: SpikeMonitor(g, name=f"{name}_spikes") for name, g in groups.items()}
         return BuiltNetwork(
             replicas=K, rows=rows, step=step,
-            objects=[*groups.values(), *synapse_groups, *monitors.values()],
+            objects=[*groups.values(), comparator, *synapse_groups, *monitors.values()],
             populations={name: (monitors[name], views[name]) for name in groups},
             stimuli=stimuli,
             replica_variables=replica_variables(inputs, index, inhibitory, cortex),
@@ -435,7 +539,8 @@ def replica_variables(inputs: Any, index: Any, inhibitory: Any, cortex: Any
                            "plateau_spikes", "plateau_drive", "silencing_drive",
                            "excitability_sd", "drift_hours", "recruitment_boost",
                            "boost_hours", "eta_key", "tau_key_decay", "recurrent_gain",
-                           "eta_recurrent")),
+                           "eta_recurrent", "eta_key_plus", "eta_key_minus", "theta_ltd",
+                           "theta_ltp", "tau_key_plus")),
         **owned_by(cortex, ("teacher_drive", "value_gain", "acetylcholine_suppression",
                             "eta_value")),
     }
