@@ -237,7 +237,7 @@ recurrent_gain : volt (constant)
 eta_recurrent : 1 (constant)
 key_open : 1                         # key transmission left by acetylcholine (gates)
 key_write : 1                        # the key rule's gate eta_key * M * tag (gates, reset)
-dretrieval_activity/dt = -retrieval_activity / tau_retrieval : 1  # spike trace (practice)
+RETRIEVAL_TRACE
 practice : 1                         # retrieval-practice gate (schedule)
 mismatch : 1                         # outcome signal (summed from the comparator)
 eta_key_plus : 1 (constant)
@@ -249,10 +249,13 @@ tau_key_plus : second (constant)
 
 
 def index_model(practice: bool) -> str:
-    """The index neurons' equations; with ``practice`` the key decay also integrates the
-    practice rule's (`neuro_kv.plasticity.PRACTICE_DECAY_RATE` over ``tau_key_plus``)."""
+    """The index neurons' equations; with ``practice`` the spike trace is integrated and the
+    key decay also integrates the practice rule's (`neuro_kv.plasticity.PRACTICE_DECAY_RATE`
+    over ``tau_key_plus``); without it neither costs a state update."""
     term = f"+ ({PRACTICE_DECAY_RATE}) / tau_key_plus" if practice else ""
-    return INDEX_MODEL.replace("PRACTICE_DECAY", term)
+    trace = ("dretrieval_activity/dt = -retrieval_activity / tau_retrieval : 1  # spike trace"
+             if practice else "retrieval_activity : 1  # (no practice rule: unused)")
+    return INDEX_MODEL.replace("PRACTICE_DECAY", term).replace("RETRIEVAL_TRACE", trace)
 
 
 #: what the key synapses read of their neuron, brought up to date when the modulator or the
@@ -342,7 +345,7 @@ CONTROLS = (
             "excitability drifts and recruited neurons' rise decays over them", one_step=True),
     Control("practice", "retrieval-practice gate of the key synapses (with "
             "retrieval_practice 1: `key_nonmonotonic`); 1 in a practice window, whose teacher "
-            "is the feedback"),
+            "is the feedback; with retrieval_practice 0 it does nothing"),
     Control("silenced_fraction", "fraction of the index neurons silenced (the same neurons "
             "for the whole run, drawn from its seed)"),
 )
@@ -431,15 +434,16 @@ class KVEnsembleCircuit:
                             when="start", name="index_gates")
         inhibitory = NeuronGroup(K * p["n_inhibitory"], INHIBITORY_MODEL, name="inhibitory",
                                  reset="v = v_reset", namespace=constants, **lif)
-        cortex = NeuronGroup(K * n_ctx, CORTEX_MODEL + "practice : 1\nfeedback_sign : 1\n",
-                             name="cortex",
+        practising = bool(p["retrieval_practice"])
+        cortex_model = CORTEX_MODEL + ("practice : 1\nfeedback_sign : 1\n" if practising else "")
+        cortex = NeuronGroup(K * n_ctx, cortex_model, name="cortex",
                              reset=CORTEX_RESET,
                              namespace={**constants, **schedules}, **lif)
         entry, rail = rail_layout(p["n_value"], p["value_copies"])
         cortex.rail_sign = np.tile(1.0 - 2.0 * rail, K)
         cortex.teacher_column = replica_of(K, n_ctx) * p["n_value"] + np.tile(entry, K)
         cortex.replica = replica_of(K, n_ctx)
-        cortex.run_regularly(CORTEX_GATES + FEEDBACK,
+        cortex.run_regularly(CORTEX_GATES + (FEEDBACK if practising else ""),
                              clock=Clock(step, name="cortex_gates_clock"),
                              when="start", name="cortex_gates")
 
@@ -479,29 +483,14 @@ class KVEnsembleCircuit:
                                    name="inhibitory_to_index")
         connect_blocks(from_inhibitory, views["inhibitory"], views["index"], K)
 
-        # the comparator: one unit per value entry; the share of entries retrieved wrong is
-        # the mismatch every index neuron reads
-        n_value = p["n_value"]
-        comparator = NeuronGroup(K * n_value, COMPARATOR_MODEL, name="comparator",
-                                 namespace=schedules)
-        comparator.replica = replica_of(K, n_value)
-        comparator.run_regularly("balance = balance * (1 - onset_level(t, replica))",
-                                 clock=Clock(step, name="comparator_clock"), when="start",
-                                 name="comparator_onset")
-        to_comparator = Synapses(cortex, comparator, on_pre="balance_post -= feedback_sign_pre",
-                                 name="cortex_to_comparator")
-        to_comparator.connect(i=np.arange(K * n_ctx), j=np.asarray(cortex.teacher_column[:]))
-        from_comparator = Synapses(
-            comparator, index, model="mismatch_post = int(balance_pre > 0) / n_value : 1 "
-            "(summed)", name="comparator_to_index", namespace={"n_value": n_value},
-            clock=Clock(step, name="mismatch_clock"))
-        connect_blocks(from_comparator, Slice(n_value, 0, n_value), views["index"], K)
-
+        comparator_objects: list[Any] = []
+        if practising:  # the comparator: the share of entries retrieved wrong is the mismatch
+            comparator_objects = comparator_of(cortex, index, K, p["n_value"], n_ctx,
+                                               views["index"], schedules, step)
         pathways = {"keys": WeightPathway(keys, views["input"], views["index"],
                                           current_key_weights),
                     "values": WeightPathway(values, views["index"], views["cortex"])}
-        synapse_groups = [keys, values, to_inhibitory, from_inhibitory, to_comparator,
-                          from_comparator]
+        synapse_groups = [keys, values, to_inhibitory, from_inhibitory]
         if p["recurrent_probability"] > 0:  # CA3-like recurrence, learned while storing
             recurrent = recurrent_hebbian().synapses(index, index,
                                                      transmission=RECURRENT_TRANSMISSION,
@@ -517,7 +506,8 @@ class KVEnsembleCircuit:
         monitors = {name: SpikeMonitor(g, name=f"{name}_spikes") for name, g in groups.items()}
         return BuiltNetwork(
             replicas=K, rows=rows, step=step,
-            objects=[*groups.values(), comparator, *synapse_groups, *monitors.values()],
+            objects=[*groups.values(), *comparator_objects, *synapse_groups,
+                     *monitors.values()],
             populations={name: (monitors[name], views[name]) for name in groups},
             stimuli=stimuli,
             replica_variables=replica_variables(inputs, index, inhibitory, cortex),
@@ -525,6 +515,28 @@ class KVEnsembleCircuit:
             weights=pathways,
             stimulus=stimulus,
         )
+
+
+def comparator_of(cortex: Any, index: Any, K: int, n_value: int, n_ctx: int, index_view: Slice,
+                  schedules: dict[str, Any], step: Any) -> list[Any]:
+    """The comparator (one unit per value entry and replica: contradicted minus confirmed
+    cortical spikes since the window's onset) and its synapses; every index neuron of a
+    replica reads the share of its units above 0 as ``mismatch``."""
+    comparator = NeuronGroup(K * n_value, COMPARATOR_MODEL, name="comparator",
+                             namespace=schedules)
+    comparator.replica = replica_of(K, n_value)
+    comparator.run_regularly("balance = balance * (1 - onset_level(t, replica))",
+                             clock=Clock(step, name="comparator_clock"), when="start",
+                             name="comparator_onset")
+    to_comparator = Synapses(cortex, comparator, on_pre="balance_post -= feedback_sign_pre",
+                             name="cortex_to_comparator")
+    to_comparator.connect(i=np.arange(K * n_ctx), j=np.asarray(cortex.teacher_column[:]))
+    from_comparator = Synapses(
+        comparator, index, model="mismatch_post = int(balance_pre > 0) / n_value : 1 "
+        "(summed)", name="comparator_to_index", namespace={"n_value": n_value},
+        clock=Clock(step, name="mismatch_clock"))
+    connect_blocks(from_comparator, Slice(n_value, 0, n_value), index_view, K)
+    return [comparator, to_comparator, from_comparator]
 
 
 def replica_variables(inputs: Any, index: Any, inhibitory: Any, cortex: Any
