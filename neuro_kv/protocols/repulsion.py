@@ -37,7 +37,7 @@ from scipy import stats
 
 from neuro_kv.analysis.decoding import decode_dual_rail, recall_accuracy
 from neuro_kv.analysis.ensemble_figures import repulsion_figure
-from neuro_kv.neurons import rail_counts
+from neuro_kv.neurons import rail_counts, rail_layout
 from neuro_kv.parameters import Parameter, ParameterSet
 from neuro_kv.protocols.common import (
     TIMING_PARAMETERS,
@@ -244,15 +244,10 @@ def key_weight_similarity(p: dict[str, Any], patterns: dict[str, Any], keys: np.
                           ) -> dict[str, float]:
     """At the run's end: per kind, the mean correlation over pairs of the key drive the two
     inputs give each index neuron (``sum_i w_ij x_i`` over the active input neurons)."""
-    n_input, copies = p["n_input"], p["input_copies"]
-    drives = []
-    for pattern in patterns["inputs"]:
-        active = np.zeros(2 * n_input * copies)
-        for entry, sign in enumerate(pattern):  # the rail of the sign, every copy
-            rail = 0 if sign > 0 else 1
-            start = (entry * 2 + rail) * copies
-            active[start:start + copies] = 1.0
-        drives.append(active @ keys[:, :p["n_index"]])
+    entry, rail = rail_layout(p["n_input"], p["input_copies"])
+    inputs = patterns["inputs"]
+    active = rail[None, :] == (inputs[:, entry] <= 0)  # the rail of each sign, every copy
+    drives = active.astype(float) @ keys[:, :p["n_index"]]
     out = {}
     for number, kind in enumerate(KINDS):
         pairs = np.flatnonzero(patterns["kinds"] == number)
