@@ -284,6 +284,8 @@ def dask_client(workers: int, scheduler: str | None) -> Iterator[Any]:
         try:
             yield client
         except BaseException:  # stopped: the workers go at once, with all they started,
+            # and the connections they drop are no news to the user
+            logging.getLogger("distributed").setLevel(logging.CRITICAL)
             for nanny in list(cluster.workers.values()):  # instead of finishing their tasks
                 nanny.close_gracefully()  # (a nanny closing gracefully does not restart it)
             kill_descendants()
@@ -293,8 +295,10 @@ def dask_client(workers: int, scheduler: str | None) -> Iterator[Any]:
 def dask_setup(worker: Any) -> None:
     """Dask preload of the local cluster's workers (`dask_client`): a worker leaves the
     terminal's process group, so Ctrl-C reaches the sweep alone, which then closes the
-    cluster (a worker that got it too would print a traceback)."""
+    cluster (a worker that got it too would print a traceback); it logs only errors, as the
+    cluster does (a stopped sweep closes connections a worker would report)."""
     os.setpgrp()
+    logging.getLogger("distributed").setLevel(logging.ERROR)
 
 
 def sweep(
