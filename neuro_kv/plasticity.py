@@ -66,18 +66,25 @@ class SynapticRule:
         name: str | None = None,
         namespace: dict[str, Any] | None = None,
         dt: Quantity | None = None,
+        post_events: dict[str, str] | None = None,
     ) -> Synapses:
         """Synapses with this rule (not yet connected); ``transmission`` runs before the
         update. ``dt`` is the step of clock-driven plasticity equations (spikes are still
-        delivered on the presynaptic group's clock); ``None`` means the default clock."""
+        delivered on the presynaptic group's clock); ``None`` means the default clock.
+        ``post_events``: event name -> code run on that custom event of the target group
+        (a pathway of the same name)."""
         model = "\n".join(part for part in (self.model, extra_model) if part)
         on_pre = "\n".join(part for part in (self.catch_up, transmission, self.on_pre) if part)
+        on_post = {"post": self.on_post} if self.on_post else {}
+        on_post.update(post_events or {})
         return Synapses(
             source,
             target,
             model=model,
             on_pre=on_pre,
-            on_post=self.on_post or None,
+            on_post=on_post or None,
+            on_event={"pre": "spike", **{pathway: "spike" if pathway == "post" else pathway
+                                         for pathway in on_post}},
             namespace={**self.constants, **(namespace or {})},
             method=self.method,
             name=name or self.name,

@@ -339,21 +339,31 @@ class EnsembleMemory:
         return sign_with_guess(self.values[ensemble].sum(axis=0), rng), ensemble
 
     def practise(self, cue: np.ndarray, value: np.ndarray, excitability: np.ndarray,
-                 eta_plus: float, eta_minus: float, rng: np.random.Generator) -> float:
+                 eta_plus: float, eta_minus: float, rng: np.random.Generator,
+                 credit: str = "shared") -> float:
         """One retrieval-practice trial, the rate form of `key_nonmonotonic`: the ``k`` most
         driven neurons (strong) answer and move their keys toward the cue by ``eta_plus``;
         the next ``k`` (moderately active) shrink the key entries that match the cue by
-        ``eta_minus`` x the mismatch (the share of value entries the strong neurons' vote
-        gets wrong against the feedback ``value``). Returns the mismatch."""
+        ``eta_minus`` x a mismatch. With ``credit`` "shared" (the circuit's comparator) it is
+        the share of value entries the strong neurons' vote gets wrong against the feedback
+        ``value``, the same for every neuron; with "own" it is each moderate neuron's own:
+        the share of its stored value's entries the feedback contradicts (the local form of
+        the gradient of Fig. 2, which moves a key by how its own value differs from the
+        target). Returns the shared mismatch."""
+        if credit not in ("shared", "own"):
+            raise ValueError(f"parameter 'credit': value {credit!r} is not allowed; expected "
+                             "'shared' or 'own'")
         drive = self.drive(cue, excitability, reading=True)
         order = np.argsort(-drive, kind="stable")
         strong, moderate = order[:self.k], order[self.k:2 * self.k]
         mismatch = float(np.mean(sign_with_guess(self.values[strong].sum(axis=0), rng)
                                  != value))
+        scale = (np.full((moderate.size, 1), mismatch) if credit == "shared"
+                 else np.mean(self.values[moderate] * value[None, :] < 0, axis=1)[:, None])
         target = np.where(self.connected.T[strong], cue[None, :], 0.0)
         self.keys[strong] += eta_plus * (target - self.keys[strong])
         matching = self.keys[moderate] * cue[None, :] > 0
-        self.keys[moderate] -= eta_minus * mismatch * self.keys[moderate] * matching
+        self.keys[moderate] -= eta_minus * scale * self.keys[moderate] * matching
         return mismatch
 
     def answering(self, cue: np.ndarray, excitability: np.ndarray,

@@ -257,3 +257,20 @@ def test_ensemble_practice_reencodes_the_winners_and_pushes_wrong_competitors_aw
     np.testing.assert_allclose(memory.keys[moderate],
                                np.where(matching, 0.5 * before[moderate], before[moderate]))
     assert matching.any()
+    # own credit: a competitor is depressed by the share of its own value the feedback
+    # contradicts (here: half the competitors agree with it, the others contradict 3 of 6)
+    before = memory.keys.copy()
+    drive = memory.drive(cue, excitability, reading=True)
+    order = np.argsort(-drive, kind="stable")
+    strong, moderate = order[:k], order[k:2 * k]
+    memory.values[moderate[:2]] = value
+    memory.values[moderate[2:]] = value * np.array([1, -1, 1, -1, 1, -1])
+    memory.practise(cue, value, excitability, 0.0, 0.5, rng, credit="own")
+    matching = before[moderate] * cue[None, :] > 0
+    np.testing.assert_array_equal(memory.keys[moderate[:2]], before[moderate[:2]])
+    np.testing.assert_allclose(memory.keys[moderate[2:]],
+                               np.where(matching[2:], 0.75 * before[moderate[2:]],
+                                        before[moderate[2:]]))
+    assert matching[2:].any()
+    with pytest.raises(ValueError, match="credit"):
+        memory.practise(cue, value, excitability, 0.0, 0.5, rng, credit="global")

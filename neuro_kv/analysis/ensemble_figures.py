@@ -14,6 +14,7 @@ import numpy as np  # noqa: E402
 from neuro_kv.analysis.forgetting_figures import CHANCE, _curve, _save  # noqa: E402
 
 __all__ = ["barcodes_figure", "ensemble_capacity_figure", "ensemble_recall_figure",
+           "key_differentiation_figure",
            "memory_linking_figure", "repulsion_figure", "separation_completion_figure"]
 
 
@@ -235,4 +236,41 @@ def repulsion_figure(metrics: dict, path: Path) -> None:
                 bbox_to_anchor=(1.0, 0.06))
     left.set_title("overlapping pairs with different values move apart?")
     right.set_title("telling the items apart")
+    _save(fig, path)
+
+
+def key_differentiation_figure(metrics: dict, path: Path) -> None:
+    """Probe by probe, before practice (round 0) and after each round: the similarity of the
+    index's answers to two items of one class and of different classes; their difference,
+    the class separation (the rate reference dashed, the inputs' dotted); the smallest angle
+    between class-mean answers (Fig. 2's measure); recall of the class feature. Intervals
+    over seeds for a batch."""
+    fig, axes = plt.subplots(1, 4, figsize=(18, 4.2))
+    for name, color, label in (("similarity_within_by_round", "C3", "one class"),
+                               ("similarity_across_by_round", "0.45", "different classes")):
+        if name in metrics:
+            x, y, interval = _by_fraction(metrics, name)
+            _curve(axes[0], x, y, interval, color=color, label=label)
+    axes[0].set(ylabel="similarity of two items' answers (r)", title="keys within and across")
+    axes[0].legend(frameon=False, fontsize=8)
+    panels = (("separation_by_round", "class separation (r, within - across)"),
+              ("class_angle_by_round", "angle between class-mean answers (deg)"),
+              ("accuracy_by_round", "recall of the class feature"))
+    for ax, (name, label) in zip(axes[1:], panels, strict=True):
+        x, y, interval = _by_fraction(metrics, name)
+        _curve(ax, x, y, interval, color="C3", label="spiking")
+        if f"rate_{name}" in metrics:
+            x, y, _ = _by_fraction(metrics, f"rate_{name}")
+            ax.plot(x, y, "s--", color="C0", alpha=0.7, label="rate reference")
+        ax.set(ylabel=label)
+    for ax in axes:
+        ax.set(xlabel="round (0: before practice)")
+    if "input_separation" in metrics:
+        axes[1].axhline(metrics["input_separation"], color="0.6", lw=0.8, ls=":",
+                        label="the inputs' separation")
+    axes[1].legend(frameon=False, fontsize=8)
+    axes[3].axhline(CHANCE, color="0.6", lw=0.8, ls=":")
+    axes[1].set_title("keys told apart by class?")
+    axes[2].set_title("class-mean keys (0-90 deg on spike counts)")
+    axes[3].set_title("values stay the class features?")
     _save(fig, path)

@@ -97,6 +97,8 @@ __all__ = ["KVEnsembleCircuit", "PARAMETERS", "STRUCTURAL", "CONTROLS"]
 P = Parameter
 positive = {"low": 0, "low_exclusive": True}
 
+#: the credits a practice rule's depression can scale with (``practice_credit``)
+PRACTICE_CREDITS = ("shared", "own")
 PARAMETERS = ParameterSet([
     # sizes and anatomy
     P("n_input", 40, "key/cue dimension (pattern entries)", "int", low=1),
@@ -171,6 +173,11 @@ PARAMETERS = ParameterSet([
       "(`key_nonmonotonic`, in windows with the practice control on) and a comparator reports "
       "the mismatch of the retrieved value with the feedback; 0: no such rule (the default)",
       "int", low=0, high=1),
+    P("practice_credit", "shared", "practice rule: the mismatch a neuron's depression scales "
+      "with; shared: the comparator's share of value entries retrieved wrong, the same for "
+      "every index neuron; own: the share of the neuron's own value weight on the rails the "
+      "feedback contradicts (sent back through its value synapses)", "choice",
+      choices=PRACTICE_CREDITS),
     P("eta_key_plus", 0.02, "practice rule: potentiation toward 1 per presynaptic spike of a "
       "strongly active neuron", "float", low=0, high=1),
     P("eta_key_minus", 0.05, "practice rule: depression toward 0 per presynaptic spike of a "
@@ -196,7 +203,7 @@ STRUCTURAL = ("n_input", "n_index", "n_value", "input_copies", "value_copies", "
               "projection_probability", "recurrent_probability", "value_probability",
               "wiring_seed", "tau_m",
               "tau_m_inhibitory", "tau_exc", "refractory", "tau_value_trace",
-              "retrieval_practice", "tau_retrieval")
+              "retrieval_practice", "tau_retrieval", "practice_credit")
 
 INDEX_MODEL = """
 dv/dt = (v_rest - v + background_drive + drift + boost + I_exc + plateau_drive * tag
@@ -239,7 +246,7 @@ key_open : 1                         # key transmission left by acetylcholine (g
 key_write : 1                        # the key rule's gate eta_key * M * tag (gates, reset)
 RETRIEVAL_TRACE
 practice : 1                         # retrieval-practice gate (schedule)
-mismatch : 1                         # outcome signal (summed from the comparator)
+MISMATCH
 eta_key_plus : 1 (constant)
 eta_key_minus : 1 (constant)
 theta_ltd : 1 (constant)
@@ -248,14 +255,40 @@ tau_key_plus : second (constant)
 """
 
 
-def index_model(practice: bool) -> str:
+#: the mismatch an index neuron reads: summed from the comparator (shared), or its own value
+#: weight on the contradicted rails over its value weight on the rails given feedback (own)
+MISMATCH = {
+    "shared": "mismatch : 1  # outcome signal (summed from the comparator)",
+    "own": """mismatch = contradicted_weight / (feedback_weight + 1e-9) : 1  # own outcome signal
+contradicted_weight : 1  # value weight onto the rails the feedback contradicts (this window)
+feedback_weight : 1      # value weight onto the rails given feedback (this window)""",
+}
+#: with own credit: at a window's onset the credit sums start afresh (index gates) and every
+#: cortical neuron given feedback sends its feedback sign back once (cortex gates, an event)
+OWN_CREDIT_ONSET = """
+contradicted_weight = contradicted_weight * (1 - onset)
+feedback_weight = feedback_weight * (1 - onset)
+"""
+CREDIT_SENT_ONSET = "credit_sent = credit_sent * (1 - onset_level(t, replica))\n"
+CREDIT_EVENT = "feedback_sign != 0 and credit_sent == 0"
+#: the value synapses' pathway on that event: the feedback reaches the presynaptic index
+#: neuron through the synapse's weight
+CREDIT_PATHWAY = """
+contradicted_weight_pre += w * int(feedback_sign_post < 0)
+feedback_weight_pre += w
+"""
+
+
+def index_model(practice: bool, credit: str = "shared") -> str:
     """The index neurons' equations; with ``practice`` the spike trace is integrated and the
     key decay also integrates the practice rule's (`neuro_kv.plasticity.PRACTICE_DECAY_RATE`
-    over ``tau_key_plus``); without it neither costs a state update."""
+    over ``tau_key_plus``); without it neither costs a state update. ``credit``: how the
+    mismatch is given (`MISMATCH`)."""
     term = f"+ ({PRACTICE_DECAY_RATE}) / tau_key_plus" if practice else ""
     trace = ("dretrieval_activity/dt = -retrieval_activity / tau_retrieval : 1  # spike trace"
              if practice else "retrieval_activity : 1  # (no practice rule: unused)")
-    return INDEX_MODEL.replace("PRACTICE_DECAY", term).replace("RETRIEVAL_TRACE", trace)
+    return (INDEX_MODEL.replace("PRACTICE_DECAY", term).replace("RETRIEVAL_TRACE", trace)
+            .replace("MISMATCH", MISMATCH[credit if practice else "shared"]))
 
 
 #: what the key synapses read of their neuron, brought up to date when the modulator or the
@@ -424,26 +457,33 @@ class KVEnsembleCircuit:
 
         inputs = poisson_rail_input(K, p["n_input"], p["input_copies"],
                                     schedules["cue_level"], step)
-        index = NeuronGroup(K * n_index, index_model(bool(p["retrieval_practice"])),
+        practising = bool(p["retrieval_practice"])
+        own_credit = practising and p["practice_credit"] == "own"
+        index = NeuronGroup(K * n_index, index_model(practising, p["practice_credit"]),
                             name="index",
                             reset=INDEX_RESET, namespace={**constants, **schedules, **draws},
                             **lif)
         index.replica = replica_of(K, n_index)
         index.neuron = np.tile(np.arange(n_index), K)
-        index.run_regularly(INDEX_GATES, clock=Clock(step, name="index_gates_clock"),
+        index.run_regularly(INDEX_GATES + (OWN_CREDIT_ONSET if own_credit else ""),
+                            clock=Clock(step, name="index_gates_clock"),
                             when="start", name="index_gates")
         inhibitory = NeuronGroup(K * p["n_inhibitory"], INHIBITORY_MODEL, name="inhibitory",
                                  reset="v = v_reset", namespace=constants, **lif)
-        practising = bool(p["retrieval_practice"])
         cortex_model = CORTEX_MODEL + ("practice : 1\nfeedback_sign : 1\n" if practising else "")
+        cortex_model += "credit_sent : 1\n" if own_credit else ""
         cortex = NeuronGroup(K * n_ctx, cortex_model, name="cortex",
                              reset=CORTEX_RESET,
+                             events={"credit": CREDIT_EVENT} if own_credit else None,
                              namespace={**constants, **schedules}, **lif)
+        if own_credit:
+            cortex.run_on_event("credit", "credit_sent = 1")
         entry, rail = rail_layout(p["n_value"], p["value_copies"])
         cortex.rail_sign = np.tile(1.0 - 2.0 * rail, K)
         cortex.teacher_column = replica_of(K, n_ctx) * p["n_value"] + np.tile(entry, K)
         cortex.replica = replica_of(K, n_ctx)
-        cortex.run_regularly(CORTEX_GATES + (FEEDBACK if practising else ""),
+        cortex.run_regularly(CORTEX_GATES + (FEEDBACK if practising else "")
+                             + (CREDIT_SENT_ONSET if own_credit else ""),
                              clock=Clock(step, name="cortex_gates_clock"),
                              when="start", name="cortex_gates")
 
@@ -466,7 +506,8 @@ class KVEnsembleCircuit:
         # index -> cortex: the values (rate-Hebbian, as in kv-index)
         values = value_rule_of({"value_rule": "rate_hebbian"}, False).synapses(
             index, cortex, transmission=VALUE_TRANSMISSION, name="values",
-            namespace={"n_index": n_index})
+            namespace={"n_index": n_index},
+            post_events={"credit": CREDIT_PATHWAY} if own_credit else None)
         if p["value_probability"] >= 1:
             connect_blocks(values, views["index"], views["cortex"], K)
         else:
@@ -484,7 +525,7 @@ class KVEnsembleCircuit:
         connect_blocks(from_inhibitory, views["inhibitory"], views["index"], K)
 
         comparator_objects: list[Any] = []
-        if practising:  # the comparator: the share of entries retrieved wrong is the mismatch
+        if practising and not own_credit:  # the comparator: the share of entries wrong
             comparator_objects = comparator_of(cortex, index, K, p["n_value"], n_ctx,
                                                views["index"], schedules, step)
         pathways = {"keys": WeightPathway(keys, views["input"], views["index"],

@@ -37,7 +37,6 @@ from scipy import stats
 
 from neuro_kv.analysis.decoding import decode_dual_rail, recall_accuracy
 from neuro_kv.analysis.ensemble_figures import repulsion_figure
-from neuro_kv.neurons import rail_counts, rail_layout
 from neuro_kv.parameters import Parameter, ParameterSet
 from neuro_kv.protocols.common import (
     TIMING_PARAMETERS,
@@ -45,7 +44,13 @@ from neuro_kv.protocols.common import (
     flip_entries,
     new_schedule,
 )
-from neuro_kv.protocols.ensemble_recall import ExcitabilityTwin, ensemble_memory
+from neuro_kv.protocols.practice import (
+    by_round,
+    key_drives,
+    mismatch_by_round,
+    probe_answers,
+    rate_answers,
+)
 from neuro_kv.protocols.separation_completion import correlation
 from neuro_kv.schedule import Phase, Schedule
 from neuro_kv.spikes import SpikeRecord
@@ -164,9 +169,8 @@ class Repulsion(EnsembleProtocol):
                 ) -> dict[str, Any]:
         n_rounds = p["practice_rounds"] + p["reversal_rounds"] + 1
         n_items = len(patterns["inputs"])
+        index = probe_answers(p, schedule, spikes, n_rounds, n_items)
         windows = [(start, stop) for _, _, start, stop in schedule.windows("retrieve")]
-        index = spikes.counts("index", windows)[:, :p["n_index"]].reshape(
-            n_rounds, n_items, -1)
         cortex = spikes.counts("cortex", windows)
         estimates = decode_dual_rail(cortex, p["n_value"], p["value_copies"], rng).reshape(
             n_rounds, n_items, -1)
@@ -184,8 +188,7 @@ class Repulsion(EnsembleProtocol):
                                                                 axis=1))
             metrics[f"accuracy_{kind}"] = by_round(accuracy[:, items].mean(axis=1))
             metrics[f"mismatch_{kind}"] = {
-                str(r + 1): m for r, m in enumerate(mismatch(p, patterns, schedule, spikes,
-                                                             number))}
+                str(r + 1): m for r, m in enumerate(mismatch_by_round(p, schedule, spikes, items))}
         last = p["practice_rounds"]
         similarity = {kind: np.array(list(metrics[f"similarity_{kind}"].values()))
                       for kind in KINDS}
@@ -217,37 +220,11 @@ class Repulsion(EnsembleProtocol):
         return metrics
 
 
-def by_round(values: Any) -> dict[str, float]:
-    return {str(r): float(v) for r, v in enumerate(values)}
-
-
-def mismatch(p: dict[str, Any], patterns: dict[str, Any], schedule: Schedule,
-             spikes: SpikeRecord, kind: int) -> list[float]:
-    """Per practice round: the mean over the kind's practice windows of the share of value
-    entries whose cortical spikes favour the rail the feedback contradicts (what the
-    circuit's comparator reports at the window's end)."""
-    found = schedule.windows("practice")
-    counts = spikes.counts("cortex", [(start, stop) for _, _, start, stop in found])
-    rails = rail_counts(counts, p["n_value"], p["value_copies"])  # windows x entries x 2
-    entries = np.arange(p["n_value"])
-    per_round: dict[int, list[float]] = {}
-    for row, (_, phase, _, _) in enumerate(found):
-        if patterns["kinds"][phase.item // 2] != kind:
-            continue
-        wrong_rail = (phase.teacher > 0).astype(int)  # + taught: the - rail contradicts
-        wrong = rails[row, entries, wrong_rail] > rails[row, entries, 1 - wrong_rail]
-        per_round.setdefault(phase.tags["round"], []).append(float(wrong.mean()))
-    return [float(np.mean(per_round[r])) for r in sorted(per_round)]
-
-
 def key_weight_similarity(p: dict[str, Any], patterns: dict[str, Any], keys: np.ndarray
                           ) -> dict[str, float]:
     """At the run's end: per kind, the mean correlation over pairs of the key drive the two
     inputs give each index neuron (``sum_i w_ij x_i`` over the active input neurons)."""
-    entry, rail = rail_layout(p["n_input"], p["input_copies"])
-    inputs = patterns["inputs"]
-    active = rail[None, :] == (inputs[:, entry] <= 0)  # the rail of each sign, every copy
-    drives = active.astype(float) @ keys[:, :p["n_index"]]
+    drives = key_drives(p, patterns["inputs"], keys)
     out = {}
     for number, kind in enumerate(KINDS):
         pairs = np.flatnonzero(patterns["kinds"] == number)
@@ -264,21 +241,9 @@ def rate_reference(p: dict[str, Any], seed: int, patterns: dict[str, Any],
     excitability; practice by `EnsembleMemory.practise`, its rates the spiking rule's per
     spike times the input spikes of a window): per kind and round the similarity of a pair's
     answers (the k winners, 1 or 0 per index neuron), and the summaries of `analyse`."""
-    memory = ensemble_memory(p, seed)
-    excitability = ExcitabilityTwin(p, seed, schedule)
-    spikes_per_window = float(p["input_rate"] * p["window"])
-    eta_plus = min(1.0, p["eta_key_plus"] * spikes_per_window)
-    eta_minus = min(1.0, p["eta_key_minus"] * spikes_per_window)
     n_rounds = p["practice_rounds"] + p["reversal_rounds"] + 1
-    answers = np.zeros((n_rounds, len(patterns["inputs"]), p["n_index"]))
-    for k, phase in enumerate(schedule.phases):
-        level = excitability.enter(k, phase)
-        if phase.kind == "encode":
-            excitability.recruit(memory.store(phase.cue, phase.teacher, level))
-        elif phase.kind == "practice":
-            memory.practise(phase.cue, phase.teacher, level, eta_plus, eta_minus, rng)
-        else:
-            answers[phase.tags["round"], phase.item, memory.answering(phase.cue, level)] = 1.0
+    answers = rate_answers(p, seed, schedule, n_rounds, len(patterns["inputs"]), rng,
+                           p["practice_credit"])
     kinds = patterns["kinds"]
     out: dict[str, Any] = {}
     similarity = {}
