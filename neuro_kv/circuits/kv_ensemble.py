@@ -258,7 +258,8 @@ tau_key_plus : second (constant)
 #: the mismatch an index neuron reads: summed from the comparator (shared), or its own value
 #: weight on the contradicted rails over its value weight on the rails given feedback (own)
 MISMATCH = {
-    "shared": "mismatch : 1  # outcome signal (summed from the comparator)",
+    "none": "mismatch : 1  # (no practice rule: unused)",
+    "shared": "mismatch : 1  # outcome signal (summed from the replica's comparator outcome)",
     "own": """mismatch = contradicted_weight / (feedback_weight + 1e-9) : 1  # own outcome signal
 contradicted_weight : 1  # value weight onto the rails the feedback contradicts (this window)
 feedback_weight : 1      # value weight onto the rails given feedback (this window)""",
@@ -288,7 +289,7 @@ def index_model(practice: bool, credit: str = "shared") -> str:
     trace = ("dretrieval_activity/dt = -retrieval_activity / tau_retrieval : 1  # spike trace"
              if practice else "retrieval_activity : 1  # (no practice rule: unused)")
     return (INDEX_MODEL.replace("PRACTICE_DECAY", term).replace("RETRIEVAL_TRACE", trace)
-            .replace("MISMATCH", MISMATCH[credit if practice else "shared"]))
+            .replace("MISMATCH", MISMATCH[credit if practice else "none"]))
 
 
 #: what the key synapses read of their neuron, brought up to date when the modulator or the
@@ -527,7 +528,7 @@ class KVEnsembleCircuit:
         comparator_objects: list[Any] = []
         if practising and not own_credit:  # the comparator: the share of entries wrong
             comparator_objects = comparator_of(cortex, index, K, p["n_value"], n_ctx,
-                                               views["index"], schedules, step)
+                                               schedules, step)
         pathways = {"keys": WeightPathway(keys, views["input"], views["index"],
                                           current_key_weights),
                     "values": WeightPathway(values, views["index"], views["cortex"])}
@@ -558,11 +559,14 @@ class KVEnsembleCircuit:
         )
 
 
-def comparator_of(cortex: Any, index: Any, K: int, n_value: int, n_ctx: int, index_view: Slice,
+def comparator_of(cortex: Any, index: Any, K: int, n_value: int, n_ctx: int,
                   schedules: dict[str, Any], step: Any) -> list[Any]:
     """The comparator (one unit per value entry and replica: contradicted minus confirmed
-    cortical spikes since the window's onset) and its synapses; every index neuron of a
-    replica reads the share of its units above 0 as ``mismatch``."""
+    cortical spikes since the window's onset), its synapses, and one outcome unit per
+    replica holding the share of its units above 0, which every index neuron of the replica
+    reads as ``mismatch``. Both sums run every time step (a summed variable follows its
+    target's clock): over the replica's ``n_value`` units and then one synapse per index
+    neuron, not ``n_value`` synapses per index neuron."""
     comparator = NeuronGroup(K * n_value, COMPARATOR_MODEL, name="comparator",
                              namespace=schedules)
     comparator.replica = replica_of(K, n_value)
@@ -572,12 +576,16 @@ def comparator_of(cortex: Any, index: Any, K: int, n_value: int, n_ctx: int, ind
     to_comparator = Synapses(cortex, comparator, on_pre="balance_post -= feedback_sign_pre",
                              name="cortex_to_comparator")
     to_comparator.connect(i=np.arange(K * n_ctx), j=np.asarray(cortex.teacher_column[:]))
+    # summed before the index's own sum reads it (a lower order in the same slot)
+    outcome = NeuronGroup(K, "mismatch : 1", name="outcome", order=-2)
     from_comparator = Synapses(
-        comparator, index, model="mismatch_post = int(balance_pre > 0) / n_value : 1 "
-        "(summed)", name="comparator_to_index", namespace={"n_value": n_value},
-        clock=Clock(step, name="mismatch_clock"))
-    connect_blocks(from_comparator, Slice(n_value, 0, n_value), index_view, K)
-    return [comparator, to_comparator, from_comparator]
+        comparator, outcome, model="mismatch_post = int(balance_pre > 0) / n_value : 1 "
+        "(summed)", name="comparator_to_outcome", namespace={"n_value": n_value})
+    from_comparator.connect(i=np.arange(K * n_value), j=replica_of(K, n_value))
+    to_index = Synapses(outcome, index, model="mismatch_post = mismatch_pre : 1 (summed)",
+                        name="outcome_to_index")
+    to_index.connect(i=replica_of(K, index.N // K), j=np.arange(index.N))
+    return [comparator, to_comparator, outcome, from_comparator, to_index]
 
 
 def replica_variables(inputs: Any, index: Any, inhibitory: Any, cortex: Any
