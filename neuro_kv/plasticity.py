@@ -37,6 +37,7 @@ __all__ = [
     "key_nonmonotonic",
     "PRACTICE_UPDATE",
     "PRACTICE_DECAY_RATE",
+    "practice_depression",
     "VALUE_RULES",
 ]
 
@@ -299,6 +300,20 @@ PRACTICE_UPDATE = (
     " - eta_key_minus_post * clip(mismatch_post, 0, 1)"
     " * int(retrieval_activity_post >= theta_ltd_post)"
     " * int(retrieval_activity_post < theta_ltp_post) * w)")
+
+
+def practice_depression(variable: str) -> str:
+    """The depression half of `key_nonmonotonic` for another weight of the same synapse,
+    ``variable`` (any unit), and only where it is excitatory: on each presynaptic spike
+    ``x -= P*eta_key_minus*X*D*max(x, 0)``. A circuit whose input also reaches the neuron
+    through a fixed weight (``kv-ensemble``'s projection) can let practice weaken that
+    weight too; an inhibitory (negative) weight is left alone."""
+    return (f"{variable} = {variable} - clip(practice_post, 0, 1) * eta_key_minus_post"
+            " * clip(mismatch_post, 0, 1) * int(retrieval_activity_post >= theta_ltd_post)"
+            " * int(retrieval_activity_post < theta_ltp_post)"
+            f" * ({variable} + abs({variable})) / 2")
+
+
 #: what the neuron integrates for the decay of `key_nonmonotonic` (over tau_key_plus)
 PRACTICE_DECAY_RATE = ("clip(practice, 0, 1) * eta_key_plus"
                        " * int(retrieval_activity >= theta_ltp)")

@@ -310,10 +310,17 @@ class EnsembleMemory:
         self.recurrent = recurrent
         self.recurrent_scale = recurrent_scale
         self.links = None if recurrent is None else np.zeros(recurrent.shape)
+        # the projection per rail (+1 entries, -1 entries), once practice changes it
+        self.rail_projection: np.ndarray | None = None
 
     def drive(self, cue: np.ndarray, excitability: np.ndarray, reading: bool) -> np.ndarray:
         """Each index neuron's drive by ``cue`` (V)."""
-        drive = self.projection_scale * (cue @ self.projection) + excitability
+        if self.rail_projection is None:
+            projected = cue @ self.projection
+        else:
+            projected = (np.clip(cue, 0, None) @ self.rail_projection[0]
+                         + np.clip(-cue, 0, None) @ self.rail_projection[1])
+        drive = self.projection_scale * projected + excitability
         if reading:  # graded keys (practice) count by how far they match the cue
             matches = np.clip(self.keys * cue[None, :], 0, None) * self.connected.T
             drive = drive + self.key_scale * matches.sum(axis=1)
@@ -340,7 +347,7 @@ class EnsembleMemory:
 
     def practise(self, cue: np.ndarray, value: np.ndarray, excitability: np.ndarray,
                  eta_plus: float, eta_minus: float, rng: np.random.Generator,
-                 credit: str = "shared") -> float:
+                 credit: str = "shared", projection: bool = False) -> float:
         """One retrieval-practice trial, the rate form of `key_nonmonotonic`: the ``k`` most
         driven neurons (strong) answer and move their keys toward the cue by ``eta_plus``;
         the next ``k`` (moderately active) shrink the key entries that match the cue by
@@ -349,7 +356,10 @@ class EnsembleMemory:
         ``value``, the same for every neuron; with "own" it is each moderate neuron's own:
         the share of its stored value's entries the feedback contradicts (the local form of
         the gradient of Fig. 2, which moves a key by how its own value differs from the
-        target). Returns the shared mismatch."""
+        target). With ``projection`` the moderate neurons' excitatory projection weights
+        from the cue's active rails shrink by the same factor (the circuit's
+        ``practice_projection``; the projection is then kept per rail). Returns the shared
+        mismatch."""
         if credit not in ("shared", "own"):
             raise ValueError(f"parameter 'credit': value {credit!r} is not allowed; expected "
                              "'shared' or 'own'")
@@ -364,6 +374,13 @@ class EnsembleMemory:
         self.keys[strong] += eta_plus * (target - self.keys[strong])
         matching = self.keys[moderate] * cue[None, :] > 0
         self.keys[moderate] -= eta_minus * scale * self.keys[moderate] * matching
+        if projection:
+            if self.rail_projection is None:
+                self.rail_projection = np.stack([self.projection, -self.projection])
+            for rail, active in enumerate((cue > 0, cue < 0)):
+                weights = self.rail_projection[rail][np.ix_(active, moderate)]
+                weights -= eta_minus * scale.T * np.clip(weights, 0, None)
+                self.rail_projection[rail][np.ix_(active, moderate)] = weights
         return mismatch
 
     def answering(self, cue: np.ndarray, excitability: np.ndarray,

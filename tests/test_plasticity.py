@@ -424,3 +424,29 @@ def test_key_nonmonotonic_matches_reference_and_its_signs_follow_activity():
     # and by the decay elsewhere; no step-sized depression
     assert change[:, :, 2].max() > 0.05
     assert change[:, :, 2].min() > -0.01
+
+
+def test_practice_depression_weakens_only_excitatory_weights_as_the_rules_depression():
+    """`practice_depression` on a second weight: where it is positive it follows the
+    depression of `key_nonmonotonic` (its reference with eta_key_plus 0); where it is
+    negative (inhibitory) it never changes."""
+    rule = plasticity.SynapticRule(name="projection_practice", model="w : 1",
+                                   on_pre=plasticity.practice_depression("w"),
+                                   post_variables=plasticity.key_nonmonotonic().post_variables)
+    pre = spike_trains(N_PRE, 0.004, seed=21)
+    post = spike_trains(N_POST, 0.004, seed=22)
+    modulator, tag = gates(seed=23)
+    w0 = initial_weights(24) * np.where(np.arange(N_PRE)[:, None] % 2 == 0, 1.0, -1.0)
+    settings = {"eta_key_plus": 0.2, "eta_key_minus": 0.3, "theta_ltd": 0.8,
+                "theta_ltp": 2.0}
+    brian = simulate_rule(rule, pre, post, modulator, tag, w0, **settings)
+    numpy = ref.key_nonmonotonic(pre, post, per_step(modulator), per_step(tag), w0,
+                                 dt=float(DT / second),
+                                 tau=float(TAU_RETRIEVAL / second), eta_plus=0.0,
+                                 eta_minus=0.3, theta_ltd=0.8, theta_ltp=2.0,
+                                 tau_plus=float(TAU_KEY_PLUS / second))
+    excitatory = w0 > 0
+    np.testing.assert_allclose(brian[:, excitatory], numpy[:, excitatory], rtol=0, atol=1e-9)
+    assert (brian[-1][excitatory] < w0[excitatory] - 0.05).any()  # it did depress
+    np.testing.assert_array_equal(brian[:, ~excitatory], np.broadcast_to(
+        w0[~excitatory], brian[:, ~excitatory].shape))

@@ -274,3 +274,23 @@ def test_ensemble_practice_reencodes_the_winners_and_pushes_wrong_competitors_aw
     assert matching[2:].any()
     with pytest.raises(ValueError, match="credit"):
         memory.practise(cue, value, excitability, 0.0, 0.5, rng, credit="global")
+    # the projection learns too: the moderate neurons' excitatory weights from the cue's
+    # active rails shrink by the same factor; inhibitory ones, other rails and others stay
+    drive_before = memory.drive(cue, excitability, reading=False)
+    order = np.argsort(-memory.drive(cue, excitability, reading=True), kind="stable")
+    moderate = order[k:2 * k]
+    memory.values[moderate] = -value  # every entry contradicted: own mismatch 1
+    memory.practise(cue, value, excitability, 0.0, 0.5, rng, credit="own", projection=True)
+    plus, minus = memory.rail_projection
+    active_rail = np.where(cue[:, None] > 0, plus, minus)  # entries x neurons
+    inactive_rail = np.where(cue[:, None] > 0, minus, plus)
+    signed = projection * cue[:, None]  # each entry's drive through its active rail
+    np.testing.assert_allclose(active_rail[:, moderate],
+                               np.where(signed[:, moderate] > 0, 0.5, 1.0)
+                               * signed[:, moderate])
+    others = np.setdiff1d(np.arange(n_index), moderate)
+    np.testing.assert_allclose(active_rail[:, others], signed[:, others])
+    np.testing.assert_allclose(inactive_rail, -signed)
+    drive_after = memory.drive(cue, excitability, reading=False)
+    assert (drive_after[moderate] < drive_before[moderate]).all()
+    np.testing.assert_allclose(drive_after[others], drive_before[others])

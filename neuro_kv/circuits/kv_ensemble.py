@@ -87,6 +87,7 @@ from neuro_kv.plasticity import (
     PRACTICE_UPDATE,
     key_nonmonotonic,
     key_three_factor,
+    practice_depression,
     recurrent_hebbian,
 )
 from neuro_kv.random_stream import STREAMS, kept, normal, scaled_normal
@@ -178,6 +179,10 @@ PARAMETERS = ParameterSet([
       "every index neuron; own: the share of the neuron's own value weight on the rails the "
       "feedback contradicts (sent back through its value synapses)", "choice",
       choices=PRACTICE_CREDITS),
+    P("practice_projection", 0, "1: the practice rule's depression also weakens a moderately "
+      "active neuron's excitatory projection synapses from the cue's inputs "
+      "(`practice_depression`: the fixed projection learns too); 0: only the keys (the "
+      "default)", "int", low=0, high=1),
     P("eta_key_plus", 0.02, "practice rule: potentiation toward 1 per presynaptic spike of a "
       "strongly active neuron", "float", low=0, high=1),
     P("eta_key_minus", 0.05, "practice rule: depression toward 0 per presynaptic spike of a "
@@ -203,7 +208,8 @@ STRUCTURAL = ("n_input", "n_index", "n_value", "input_copies", "value_copies", "
               "projection_probability", "recurrent_probability", "value_probability",
               "wiring_seed", "tau_m",
               "tau_m_inhibitory", "tau_exc", "refractory", "tau_value_trace",
-              "retrieval_practice", "tau_retrieval", "practice_credit")
+              "retrieval_practice", "tau_retrieval", "practice_credit",
+              "practice_projection")
 
 INDEX_MODEL = """
 dv/dt = (v_rest - v + background_drive + drift + boost + I_exc + plateau_drive * tag
@@ -491,6 +497,9 @@ class KVEnsembleCircuit:
         # input -> index: the sparse projection, whose synapses also hold the keys; their
         # projection weights are drawn from the run's seed at its start
         key_rule = PRACTICE_KEY_RULE if p["retrieval_practice"] else KEY_RULE
+        if practising and p["practice_projection"]:
+            key_rule = dataclasses.replace(key_rule, on_pre=key_rule.on_pre + "\n"
+                                           + practice_depression("projection_drive"))
         keys = key_rule.synapses(inputs, index, transmission=INPUT_TRANSMISSION,
                                            extra_model=SYNAPSE_MODEL, name="keys",
                                            namespace=draws)

@@ -66,7 +66,8 @@ def rate_answers(p: dict[str, Any], seed: int, schedule: Schedule, n_rounds: int
     excitability; practice by `EnsembleMemory.practise`, its rates the spiking rule's per
     spike times the input spikes of a window): the answer to every probe (rounds x items x
     index neurons, 1 for the k winners, else 0). ``credit``: the mismatch a moderately
-    active neuron is depressed by (`EnsembleMemory.practise`; "shared" is the circuit's)."""
+    active neuron is depressed by (`EnsembleMemory.practise`; "shared" is the circuit's);
+    the projection learns as the circuit's ``practice_projection`` says."""
     memory = ensemble_memory(p, seed)
     excitability = ExcitabilityTwin(p, seed, schedule)
     spikes_per_window = float(p["input_rate"] * p["window"])
@@ -79,7 +80,7 @@ def rate_answers(p: dict[str, Any], seed: int, schedule: Schedule, n_rounds: int
             excitability.recruit(memory.store(phase.cue, phase.teacher, level))
         elif phase.kind == "practice":
             memory.practise(phase.cue, phase.teacher, level, eta_plus, eta_minus, rng,
-                            credit)
+                            credit, bool(p["practice_projection"]))
         else:
             answers[phase.tags["round"], phase.item, memory.answering(phase.cue, level)] = 1.0
     return answers
