@@ -85,3 +85,25 @@ def test_depression_alone_moves_the_pairs_that_must_be_told_apart_and_storing_un
     assert change["different"] < change["unrelated"] - 0.05
     assert np.mean([r.metrics["repulsion"] for r in results]) > 0.2  # not below unrelated
     assert np.mean([r.metrics["reversal_change"] for r in results]) > 0.05
+
+
+def test_the_reversal_stores_the_shared_value_again_only_when_asked():
+    """The schedule: with reversal_storing 1 each different pair's second item is stored
+    once more, with its partner's value, before the first round without the demand; with 0
+    no storing window follows the first practice round."""
+    from neuro_kv.preparation import prepare
+
+    for storing in (1, 0):
+        protocol, _, p, _ = prepare("repulsion", None, "cpp_standalone", 1,
+                                    {**SMALL, "reversal_storing": storing})
+        patterns = protocol.draw_patterns(p, np.random.default_rng(1))
+        phases = protocol.schedule(p, patterns).phases
+        first_practice = next(k for k, phase in enumerate(phases) if phase.kind == "practice")
+        restored = [phase for phase in phases[first_practice:] if phase.kind == "encode"]
+        if not storing:
+            assert restored == []
+            continue
+        assert [phase.item for phase in restored] == [1, 3]  # the 2 different pairs
+        for phase in restored:
+            np.testing.assert_array_equal(phase.teacher, patterns["values"][phase.item - 1])
+            assert phase.tags["reversal"]

@@ -12,8 +12,9 @@ item is stored once (``interval_hours`` apart, keys allocated by ``kv-ensemble``
 once, in a random order, cued by its input while the teacher gives its value as feedback
 (the ``practice`` control on; the circuit's `key_nonmonotonic` rule and mismatch signal,
 ``retrieval_practice`` 1). Then the demand is removed: the second item of each *different*
-pair is stored again (one storing window) with its partner's value, and ``reversal_rounds``
-rounds of practice follow with that shared value as feedback.
+pair is stored again (one storing window) with its partner's value (with
+``reversal_storing`` 0 it is not), and ``reversal_rounds`` rounds of practice follow with
+that shared value as feedback.
 
 **Probes.** Before practice and after every round each item is cued alone (no feedback, no
 plasticity). A pair's **key similarity** is the Pearson correlation of the index's answers
@@ -68,6 +69,9 @@ PARAMETERS = ParameterSet([
       "per round)", "int", low=1),
     P("reversal_rounds", 6, "rounds after the demand is removed (the different pairs' "
       "second items take their partners' values)", "int", low=0),
+    P("reversal_storing", 1, "1: when the demand is removed the different pairs' second items "
+      "are stored again with their partners' values (one storing window each); 0: not, "
+      "only the practice feedback changes", "int", low=0, high=1),
     P("interval_hours", 24.0, "episode time between two stored items (hours)", "float", low=0),
     P("retention_hours", 24.0, "episode time from the last stored item to the first probe "
       "(hours)", "float", low=0),
@@ -145,7 +149,7 @@ class Repulsion(EnsembleProtocol):
                                teacher=patterns["values"][item], modulator=1.0,
                                controls=controls))
         for round_ in range(p["practice_rounds"] + p["reversal_rounds"] + 1):
-            if round_ == p["practice_rounds"] + 1:  # the demand removed: a shared value
+            if round_ == p["practice_rounds"] + 1 and p["reversal_storing"]:  # shared value
                 for item in range(1, 2 * p["n_pairs"], 2):
                     schedule.add(Phase("encode", item, cue=inputs[item],
                                        teacher=patterns["reversed_values"][item],
