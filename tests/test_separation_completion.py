@@ -2,8 +2,8 @@
 (its answers are less alike than the cues), reading the learned keys pulls a similar cue's
 answer toward the stored item's (a graded shift), and CA3-like recurrence without the keys
 turns the curve into a step: separation below the middle, completion above it. Real Brian2
-runs (cpp_standalone, one network with recurrent synapses, gain 0 where it is off), seeds
-named."""
+runs (cpp_standalone; the recurrence test in one network with recurrent synapses, gain 0
+where it is off; the default test without them, whose spikes are the same), seeds named."""
 
 from __future__ import annotations
 

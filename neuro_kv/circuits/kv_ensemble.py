@@ -38,7 +38,12 @@ neuron reads is the share of entries whose count is above 0 (the entries retriev
 The key synapses then also follow `neuro_kv.plasticity.key_nonmonotonic`: the neurons that
 fire strongly (spike trace at least ``theta_ltp``) gain the cue's inputs, and those
 moderately co-active (trace in [``theta_ltd``, ``theta_ltp``)) lose them in proportion to
-the mismatch.
+the mismatch. With ``practice_credit`` own there is no comparator: at a practice window's
+onset every cortical neuron given feedback sends its sign back once through its value
+synapses (a custom event), and an index neuron's mismatch is its value weight on the
+contradicted rails over its value weight on the rails given feedback. With
+``practice_projection`` 1 the depression also weakens the neuron's excitatory projection
+synapses from the cue (`neuro_kv.plasticity.practice_depression`).
 
 While the neuromodulator is on, acetylcholine removes the plastic key component of the
 input (Hasselmo's encoding/retrieval switch; the fixed projection still drives allocation)
@@ -496,7 +501,7 @@ class KVEnsembleCircuit:
 
         # input -> index: the sparse projection, whose synapses also hold the keys; their
         # projection weights are drawn from the run's seed at its start
-        key_rule = PRACTICE_KEY_RULE if p["retrieval_practice"] else KEY_RULE
+        key_rule = PRACTICE_KEY_RULE if practising else KEY_RULE
         if practising and p["practice_projection"]:
             key_rule = dataclasses.replace(key_rule, on_pre=key_rule.on_pre + "\n"
                                            + practice_depression("projection_drive"))

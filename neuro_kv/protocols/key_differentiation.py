@@ -36,7 +36,7 @@ from typing import Any
 
 import numpy as np
 
-from neuro_kv.analysis.decoding import decode_dual_rail, recall_accuracy
+from neuro_kv.analysis.decoding import recall_accuracy
 from neuro_kv.analysis.ensemble_figures import key_differentiation_figure
 from neuro_kv.parameters import Parameter, ParameterSet
 from neuro_kv.protocols.common import (
@@ -46,13 +46,17 @@ from neuro_kv.protocols.common import (
     new_schedule,
 )
 from neuro_kv.protocols.practice import (
+    add_practice_round,
+    add_probe_round,
+    add_storing,
     by_round,
     key_drives,
     mismatch_by_round,
     probe_answers,
+    probe_values,
     rate_answers,
 )
-from neuro_kv.schedule import Phase, Schedule
+from neuro_kv.schedule import Schedule
 from neuro_kv.spikes import SpikeRecord
 
 __all__ = ["KeyDifferentiation", "class_angle", "class_separation", "class_similarities"]
@@ -108,21 +112,12 @@ class KeyDifferentiation(EnsembleProtocol):
     def schedule(self, p: dict[str, Any], patterns: dict[str, Any]) -> Schedule:
         schedule = new_schedule(p)
         inputs, values = patterns["inputs"], patterns["values"]
-        for position, item in enumerate(patterns["store_order"]):
-            controls = {"elapsed_hours": p["interval_hours"]} if position else {}
-            schedule.add(Phase("encode", int(item), cue=inputs[item], teacher=values[item],
-                               modulator=1.0, controls=controls))
+        add_storing(schedule, p, inputs, values, patterns["store_order"])
         for round_ in range(p["practice_rounds"] + 1):
             if round_:
-                for item in patterns["practice_orders"][round_ - 1]:
-                    schedule.add(Phase("practice", int(item), cue=inputs[item],
-                                       teacher=values[item], controls={"practice": 1.0},
-                                       tags={"round": round_}))
-            for item in range(len(inputs)):
-                controls = {"elapsed_hours": p["retention_hours"]} \
-                    if round_ == 0 and item == 0 else {}
-                schedule.add(Phase("retrieve", item, cue=inputs[item], controls=controls,
-                                   tags={"round": round_}))
+                add_practice_round(schedule, round_, inputs, values,
+                                   patterns["practice_orders"][round_ - 1])
+            add_probe_round(schedule, p, round_, inputs)
         return schedule
 
     def analyse(self, p: dict[str, Any], patterns: dict[str, Any], schedule: Schedule,
@@ -131,9 +126,7 @@ class KeyDifferentiation(EnsembleProtocol):
         n_rounds, n_items = p["practice_rounds"] + 1, len(patterns["inputs"])
         classes = patterns["classes"]
         index = probe_answers(p, schedule, spikes, n_rounds, n_items)
-        windows = [(start, stop) for _, _, start, stop in schedule.windows("retrieve")]
-        estimates = decode_dual_rail(spikes.counts("cortex", windows), p["n_value"],
-                                     p["value_copies"], rng).reshape(n_rounds, n_items, -1)
+        estimates = probe_values(p, schedule, spikes, n_rounds, n_items, rng)
         within, across = np.array([class_similarities(index[r], classes)
                                    for r in range(n_rounds)]).T
         separation = list(within - across)

@@ -1,7 +1,7 @@
 """Pieces shared by the retrieval-practice protocols on ``kv-ensemble`` (``repulsion``,
-``key-differentiation``): probe answers per round, the comparator's mismatch as the spikes
-give it, the key drive of the learned weights, and the rate reference's answers on the same
-schedule."""
+``key-differentiation``): their schedule's storing, practice and probe windows, probe
+answers and recalled values per round, the comparator's mismatch as the spikes give it, the
+key drive of the learned weights, and the rate reference's answers on the same schedule."""
 
 from __future__ import annotations
 
@@ -9,12 +9,42 @@ from typing import Any
 
 import numpy as np
 
+from neuro_kv.analysis.decoding import decode_dual_rail
 from neuro_kv.neurons import rail_counts, rail_layout
 from neuro_kv.protocols.ensemble_recall import ExcitabilityTwin, ensemble_memory
-from neuro_kv.schedule import Schedule
+from neuro_kv.schedule import Phase, Schedule
 from neuro_kv.spikes import SpikeRecord
 
-__all__ = ["by_round", "key_drives", "mismatch_by_round", "probe_answers", "rate_answers"]
+__all__ = ["add_practice_round", "add_probe_round", "add_storing", "by_round", "key_drives",
+           "mismatch_by_round", "probe_answers", "probe_values", "rate_answers"]
+
+
+def add_storing(schedule: Schedule, p: dict[str, Any], inputs: np.ndarray,
+                values: np.ndarray, order: np.ndarray) -> None:
+    """Store every item once, in ``order``, ``interval_hours`` apart."""
+    for position, item in enumerate(order):
+        controls = {"elapsed_hours": p["interval_hours"]} if position else {}
+        schedule.add(Phase("encode", int(item), cue=inputs[item], teacher=values[item],
+                           modulator=1.0, controls=controls))
+
+
+def add_practice_round(schedule: Schedule, round_: int, inputs: np.ndarray,
+                       values: np.ndarray, order: np.ndarray) -> None:
+    """One round of retrieval practice: every item in ``order``, cued by its input, its
+    value as the feedback (the ``practice`` control on)."""
+    for item in order:
+        schedule.add(Phase("practice", int(item), cue=inputs[item], teacher=values[item],
+                           controls={"practice": 1.0}, tags={"round": round_}))
+
+
+def add_probe_round(schedule: Schedule, p: dict[str, Any], round_: int,
+                    inputs: np.ndarray) -> None:
+    """Every item cued alone, in item order (no feedback, no plasticity); before the first
+    round's first probe ``retention_hours`` pass."""
+    for item in range(len(inputs)):
+        controls = {"elapsed_hours": p["retention_hours"]} if round_ == 0 and item == 0 else {}
+        schedule.add(Phase("retrieve", item, cue=inputs[item], controls=controls,
+                           tags={"round": round_}))
 
 
 def by_round(values: Any) -> dict[str, float]:
@@ -28,6 +58,15 @@ def probe_answers(p: dict[str, Any], schedule: Schedule, spikes: SpikeRecord,
     retrieve windows, every item once per round in item order."""
     windows = [(start, stop) for _, _, start, stop in schedule.windows("retrieve")]
     return spikes.counts("index", windows)[:, :p["n_index"]].reshape(n_rounds, n_items, -1)
+
+
+def probe_values(p: dict[str, Any], schedule: Schedule, spikes: SpikeRecord,
+                 n_rounds: int, n_items: int, rng: np.random.Generator) -> np.ndarray:
+    """The value each probe recalls (rounds x items x value entries, +/-1): the cortex's
+    dual-rail spike counts in the retrieve windows (ties guessed from ``rng``)."""
+    windows = [(start, stop) for _, _, start, stop in schedule.windows("retrieve")]
+    return decode_dual_rail(spikes.counts("cortex", windows), p["n_value"],
+                            p["value_copies"], rng).reshape(n_rounds, n_items, -1)
 
 
 def mismatch_by_round(p: dict[str, Any], schedule: Schedule, spikes: SpikeRecord,

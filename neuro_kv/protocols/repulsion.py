@@ -36,7 +36,7 @@ from typing import Any
 import numpy as np
 from scipy import stats
 
-from neuro_kv.analysis.decoding import decode_dual_rail, recall_accuracy
+from neuro_kv.analysis.decoding import recall_accuracy
 from neuro_kv.analysis.ensemble_figures import repulsion_figure
 from neuro_kv.parameters import Parameter, ParameterSet
 from neuro_kv.protocols.common import (
@@ -46,10 +46,14 @@ from neuro_kv.protocols.common import (
     new_schedule,
 )
 from neuro_kv.protocols.practice import (
+    add_practice_round,
+    add_probe_round,
+    add_storing,
     by_round,
     key_drives,
     mismatch_by_round,
     probe_answers,
+    probe_values,
     rate_answers,
 )
 from neuro_kv.protocols.separation_completion import correlation
@@ -143,11 +147,7 @@ class Repulsion(EnsembleProtocol):
     def schedule(self, p: dict[str, Any], patterns: dict[str, Any]) -> Schedule:
         schedule = new_schedule(p)
         inputs = patterns["inputs"]
-        for position, item in enumerate(patterns["store_order"]):
-            controls = {"elapsed_hours": p["interval_hours"]} if position else {}
-            schedule.add(Phase("encode", int(item), cue=inputs[item],
-                               teacher=patterns["values"][item], modulator=1.0,
-                               controls=controls))
+        add_storing(schedule, p, inputs, patterns["values"], patterns["store_order"])
         for round_ in range(p["practice_rounds"] + p["reversal_rounds"] + 1):
             if round_ == p["practice_rounds"] + 1 and p["reversal_storing"]:  # shared value
                 for item in range(1, 2 * p["n_pairs"], 2):
@@ -157,15 +157,9 @@ class Repulsion(EnsembleProtocol):
             if round_:
                 values = patterns["values" if round_ <= p["practice_rounds"]
                                   else "reversed_values"]
-                for item in patterns["practice_orders"][round_ - 1]:
-                    schedule.add(Phase("practice", int(item), cue=inputs[item],
-                                       teacher=values[item], controls={"practice": 1.0},
-                                       tags={"round": round_}))
-            for item in range(len(inputs)):
-                controls = {"elapsed_hours": p["retention_hours"]} \
-                    if round_ == 0 and item == 0 else {}
-                schedule.add(Phase("retrieve", item, cue=inputs[item], controls=controls,
-                                   tags={"round": round_}))
+                add_practice_round(schedule, round_, inputs, values,
+                                   patterns["practice_orders"][round_ - 1])
+            add_probe_round(schedule, p, round_, inputs)
         return schedule
 
     def analyse(self, p: dict[str, Any], patterns: dict[str, Any], schedule: Schedule,
@@ -174,10 +168,7 @@ class Repulsion(EnsembleProtocol):
         n_rounds = p["practice_rounds"] + p["reversal_rounds"] + 1
         n_items = len(patterns["inputs"])
         index = probe_answers(p, schedule, spikes, n_rounds, n_items)
-        windows = [(start, stop) for _, _, start, stop in schedule.windows("retrieve")]
-        cortex = spikes.counts("cortex", windows)
-        estimates = decode_dual_rail(cortex, p["n_value"], p["value_copies"], rng).reshape(
-            n_rounds, n_items, -1)
+        estimates = probe_values(p, schedule, spikes, n_rounds, n_items, rng)
         pair_similarity = np.array([[correlation(index[r, 2 * k], index[r, 2 * k + 1])
                                      for k in range(n_items // 2)] for r in range(n_rounds)])
         accuracy = np.array([recall_accuracy(
